@@ -1,0 +1,61 @@
+//! The one error type of the library. Every message is a sentence a user can read, because the web app shows
+//! these errors as they are and the CLI prints them after its own context.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong between a file's bytes and a match decision.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the file is empty")]
+    EmptyInput,
+
+    #[error("this file is not an image in a format SimFace reads (JPEG, PNG, WebP, BMP or GIF)")]
+    UnsupportedFormat,
+
+    #[error("the image is damaged or truncated and cannot be decoded ({0})")]
+    CorruptImage(String),
+
+    #[error(
+        "the image is {width}×{height} pixels ({:.1} MP); the limit is {:.0} MP",
+        (*width as f64) * (*height as f64) / 1e6,
+        (*limit as f64) / 1e6
+    )]
+    ImageTooLarge { width: u32, height: u32, limit: u64 },
+
+    #[error("no face was found in the image")]
+    NoFace,
+
+    #[error("face {index} does not exist: the image has {count} face(s), numbered from 0")]
+    NoSuchFace { index: usize, count: usize },
+
+    #[error("the face landmarks are degenerate (the points coincide or are not finite), so the face cannot be aligned")]
+    DegenerateLandmarks,
+
+    #[error("model {name} is missing (looked for {path}); run the set-up (`make setup`) to install the models")]
+    ModelMissing { name: String, path: PathBuf },
+
+    #[error("model {name} could not be loaded: {detail}")]
+    ModelCorrupt { name: String, detail: String },
+
+    #[error("model {name} does not have the expected inputs or outputs: {detail}")]
+    ModelShape { name: String, detail: String },
+
+    #[error("ONNX Runtime is not available: {0}")]
+    RuntimeUnavailable(String),
+
+    #[error("running model {name} failed: {detail}")]
+    Inference { name: String, detail: String },
+
+    #[error("the embeddings have different sizes ({0} and {1}); were they made by different models?")]
+    EmbeddingSize(usize, usize),
+
+    #[error("could not read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

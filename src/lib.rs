@@ -1,0 +1,29 @@
+//! SimFace: face detection, alignment, embedding and matching, natively and in the browser.
+//!
+//! The stages, each in its own module:
+//! [`decode`] (bytes → upright RGB) → [`detect`] (faces, boxes, 5 landmarks; YuNet or SeetaFace) →
+//! [`align`] (similarity transform to the ArcFace 112×112 template) → [`embed`] (EdgeFace, 512-d,
+//! L2-normalised) → [`matching`] (cosine similarity, calibrated threshold). [`runtime`] is the only
+//! module that talks to ONNX Runtime; [`pipeline`] puts the stages behind a small API; [`eval`] computes
+//! accuracy metrics over scored pairs.
+
+pub mod align;
+pub mod decode;
+pub mod detect;
+pub mod embed;
+pub mod error;
+pub mod eval;
+pub mod matching;
+pub mod models;
+pub mod pipeline;
+pub mod runtime;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;
+
+pub use decode::{DecodeOptions, decode_image, decode_image_with};
+pub use detect::{BBox, Detector, DetectorKind, Face, LandmarkSource, Point};
+pub use embed::{EmbedderModel, Embedding};
+pub use error::{Error, Result};
+pub use matching::{Verdict, cosine_similarity};
+pub use pipeline::{AnalyzedFace, FacePipeline, ModelBytes, PipelineConfig, identification_scores, verification_score};

@@ -1,0 +1,187 @@
+//! The whole pipeline behind one small API, used by the CLI and the web app alike:
+//! [`FacePipeline::detect_faces`], [`FacePipeline::align_faces`], [`FacePipeline::embed_faces`],
+//! [`FacePipeline::analyze`] (all three), and the free functions [`verification_score`] and
+//! [`identification_scores`].
+
+use image::RgbImage;
+use serde::Serialize;
+
+use crate::align::{align_face, transform_to_template};
+use crate::detect::{Detector, DetectorKind, Face, SeetaDetector, YuNet, YuNetConfig, seeta::SeetaConfig};
+use crate::embed::{Embedder, EmbedderModel, Embedding};
+use crate::error::{Error, Result};
+use crate::matching::{Candidate, Verdict, calibrated_threshold, cosine_similarity, rank, verify};
+use crate::runtime::RuntimeOptions;
+
+/// Everything that can be chosen about a pipeline.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PipelineConfig {
+    pub detector: DetectorKind,
+    pub embedder: EmbedderModel,
+    pub yunet: YuNetConfig,
+    pub seeta: SeetaConfig,
+    pub runtime: RuntimeOptions,
+}
+
+/// The model files' bytes; only the chosen detector's model is required.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelBytes<'a> {
+    pub yunet: Option<&'a [u8]>,
+    pub seeta: Option<&'a [u8]>,
+    pub embedder: &'a [u8],
+}
+
+/// One of the detectors, chosen at run time.
+#[derive(Debug)]
+pub enum AnyDetector {
+    Yunet(YuNet),
+    Seeta(SeetaDetector),
+}
+
+impl Detector for AnyDetector {
+    fn name(&self) -> &'static str {
+        match self {
+            AnyDetector::Yunet(d) => d.name(),
+            AnyDetector::Seeta(d) => d.name(),
+        }
+    }
+
+    async fn detect(&mut self, image: &RgbImage) -> Result<Vec<Face>> {
+        match self {
+            AnyDetector::Yunet(d) => d.detect(image).await,
+            AnyDetector::Seeta(d) => d.detect(image).await,
+        }
+    }
+}
+
+/// A face with its aligned crop and embedding.
+#[derive(Debug, Clone)]
+pub struct AnalyzedFace {
+    pub face: Face,
+    pub aligned: RgbImage,
+    pub embedding: Embedding,
+}
+
+/// Detector + aligner + embedder.
+#[derive(Debug)]
+pub struct FacePipeline {
+    detector: AnyDetector,
+    embedder: Embedder,
+}
+
+impl FacePipeline {
+    /// Builds the pipeline from model bytes (natively read from files, in the browser fetched).
+    pub async fn new(models: ModelBytes<'_>, config: PipelineConfig) -> Result<Self> {
+        let missing = |name: &str, file: &str| Error::ModelMissing { name: name.into(), path: file.into() };
+        let detector = match config.detector {
+            DetectorKind::Yunet => {
+                let bytes = models.yunet.ok_or_else(|| missing("yunet", crate::models::YUNET_FILE))?;
+                AnyDetector::Yunet(YuNet::from_bytes(bytes, config.yunet, config.runtime).await?)
+            }
+            DetectorKind::Seeta => {
+                let bytes = models.seeta.ok_or_else(|| missing("seeta", crate::models::SEETA_FILE))?;
+                AnyDetector::Seeta(SeetaDetector::from_bytes(bytes, config.seeta)?)
+            }
+        };
+        let embedder = Embedder::from_bytes(config.embedder, models.embedder, config.runtime).await?;
+        Ok(Self { detector, embedder })
+    }
+
+    /// Loads the models the configuration needs from a directory (natively; blocks).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_dir(dir: &std::path::Path, config: PipelineConfig) -> Result<Self> {
+        use crate::models::{SEETA_FILE, YUNET_FILE, read_model_file};
+        let yunet = match config.detector {
+            DetectorKind::Yunet => Some(read_model_file(dir, YUNET_FILE)?),
+            DetectorKind::Seeta => None,
+        };
+        let seeta = match config.detector {
+            DetectorKind::Seeta => Some(read_model_file(dir, SEETA_FILE)?),
+            DetectorKind::Yunet => None,
+        };
+        let embedder = read_model_file(dir, config.embedder.file_name())?;
+        let models = ModelBytes { yunet: yunet.as_deref(), seeta: seeta.as_deref(), embedder: &embedder };
+        pollster::block_on(Self::new(models, config))
+    }
+
+    pub fn detector(&self) -> &AnyDetector {
+        &self.detector
+    }
+
+    pub fn detector_mut(&mut self) -> &mut AnyDetector {
+        &mut self.detector
+    }
+
+    pub fn detector_name(&self) -> &'static str {
+        self.detector.name()
+    }
+
+    pub fn embedder_model(&self) -> EmbedderModel {
+        self.embedder.kind()
+    }
+
+    /// The decision threshold of this pipeline's embedder.
+    pub fn threshold(&self) -> f32 {
+        calibrated_threshold(self.embedder.kind())
+    }
+
+    /// All faces in the image, largest first.
+    pub async fn detect_faces(&mut self, image: &RgbImage) -> Result<Vec<Face>> {
+        self.detector.detect(image).await
+    }
+
+    /// The aligned 112×112 crop of each face, sampled from the full-resolution image.
+    pub fn align_faces(image: &RgbImage, faces: &[Face]) -> Result<Vec<RgbImage>> {
+        faces.iter().map(|f| align_face(image, &f.landmarks)).collect()
+    }
+
+    /// Embeds aligned crops, all in one model run.
+    pub async fn embed_faces(&mut self, crops: &[RgbImage]) -> Result<Vec<Embedding>> {
+        self.embedder.embed(crops).await
+    }
+
+    /// Detect, align and embed every face. Faces whose landmarks are degenerate are skipped.
+    pub async fn analyze(&mut self, image: &RgbImage) -> Result<Vec<AnalyzedFace>> {
+        let faces = self.detect_faces(image).await?;
+        let faces: Vec<Face> = faces.into_iter().filter(|f| transform_to_template(&f.landmarks).is_ok()).collect();
+        let crops = Self::align_faces(image, &faces)?;
+        let embeddings = self.embed_faces(&crops).await?;
+        Ok(faces
+            .into_iter()
+            .zip(crops)
+            .zip(embeddings)
+            .map(|((face, aligned), embedding)| AnalyzedFace { face, aligned, embedding })
+            .collect())
+    }
+
+    /// The embedding of one face of an image (`index` 0 is the largest face).
+    pub async fn embed_face(&mut self, image: &RgbImage, index: usize) -> Result<AnalyzedFace> {
+        let faces = self.detect_faces(image).await?;
+        if faces.is_empty() {
+            return Err(Error::NoFace);
+        }
+        let count = faces.len();
+        let face = faces.into_iter().nth(index).ok_or(Error::NoSuchFace { index, count })?;
+        let aligned = align_face(image, &face.landmarks)?;
+        let embedding = self.embed_faces(std::slice::from_ref(&aligned)).await?.pop().ok_or(Error::NoFace)?;
+        Ok(AnalyzedFace { face, aligned, embedding })
+    }
+}
+
+/// 1:1 verification of two embeddings at a model's calibrated threshold.
+pub fn verification_score(a: &Embedding, b: &Embedding, model: EmbedderModel) -> Result<Verdict> {
+    Ok(verify(cosine_similarity(a, b)?, calibrated_threshold(model)))
+}
+
+/// 1:N identification: gallery indices ranked by similarity to the probe.
+pub fn identification_scores(probe: &Embedding, gallery: &[Embedding]) -> Result<Vec<Candidate>> {
+    rank(probe, gallery)
+}
+
+/// A serialisable summary of one face, for JSON output.
+#[derive(Debug, Clone, Serialize)]
+pub struct FaceSummary<'a> {
+    pub index: usize,
+    #[serde(flatten)]
+    pub face: &'a Face,
+}

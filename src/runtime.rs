@@ -1,0 +1,214 @@
+//! Model execution: the only module that touches `ort`.
+//!
+//! One API over two backends: natively `ort` loads the `libonnxruntime` shared library at run time
+//! (`load-dynamic`); on wasm32 it runs over onnxruntime-web through the `ort-web` backend, which must be
+//! installed with [`init_web`] before any model is loaded. Detectors and the embedder own their tensor
+//! layouts and hand this module plain `ndarray` inputs; they get back plain `f32` outputs.
+
+use std::sync::OnceLock;
+
+use ndarray::Array4;
+use ort::{
+    environment::Environment,
+    session::{Session, builder::GraphOptimizationLevel},
+    value::Tensor,
+};
+
+use crate::error::{Error, Result};
+
+/// How sessions are built.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RuntimeOptions {
+    /// Threads for one operator; `None` leaves ONNX Runtime's default (one per physical core natively).
+    pub intra_threads: Option<usize>,
+}
+
+/// A model output copied out of the runtime: row-major data and its shape.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub name: String,
+    pub shape: Vec<usize>,
+    pub data: Vec<f32>,
+}
+
+/// A loaded ONNX model with one float input.
+pub struct OnnxModel {
+    name: String,
+    session: Session,
+    input_name: String,
+    /// Input shape as the model declares it, `-1` for dynamic dimensions.
+    input_shape: Vec<i64>,
+    output_names: Vec<String>,
+}
+
+impl std::fmt::Debug for OnnxModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OnnxModel")
+            .field("name", &self.name)
+            .field("input_shape", &self.input_shape)
+            .field("output_names", &self.output_names)
+            .finish()
+    }
+}
+
+static ENVIRONMENT: OnceLock<std::result::Result<Environment, String>> = OnceLock::new();
+
+/// The path natively used for `libonnxruntime`: `ORT_DYLIB_PATH` when set, else the copy that set-up
+/// installs under `.tools/lib` of this source tree.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn default_dylib_path() -> std::path::PathBuf {
+    match std::env::var_os("ORT_DYLIB_PATH") {
+        Some(p) if !p.is_empty() => p.into(),
+        _ => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/lib/libonnxruntime.so"),
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn environment() -> Result<&'static Environment> {
+    let env = ENVIRONMENT.get_or_init(|| {
+        let path = default_dylib_path();
+        if !path.exists() {
+            return Err(format!(
+                "{} does not exist; run `make setup` or point ORT_DYLIB_PATH at libonnxruntime.so (onnxruntime 1.30)",
+                path.display()
+            ));
+        }
+        ort::init_from(&path)
+            .map_err(|e| format!("loading {} failed: {e}", path.display()))?
+            .with_name("simface")
+            .with_telemetry(false)
+            .build()
+            .map_err(|e| e.to_string())
+    });
+    env.as_ref().map_err(|e| Error::RuntimeUnavailable(e.clone()))
+}
+
+#[cfg(target_arch = "wasm32")]
+fn environment() -> Result<&'static Environment> {
+    ENVIRONMENT
+        .get()
+        .ok_or_else(|| Error::RuntimeUnavailable("the web runtime was not initialised (call init_web first)".into()))?
+        .as_ref()
+        .map_err(|e| Error::RuntimeUnavailable(e.clone()))
+}
+
+/// Loads onnxruntime-web from `base_url` (our own origin: the page must make no foreign request) and
+/// makes it the backend of every session. Call once, on the main thread, before loading a model.
+#[cfg(target_arch = "wasm32")]
+pub async fn init_web(base_url: &str) -> Result<()> {
+    if ENVIRONMENT.get().is_some() {
+        return Ok(());
+    }
+    let api = ort_web::api(ort_web::Dist::new(base_url)).await.map_err(|e| Error::RuntimeUnavailable(e.to_string()))?;
+    ort::set_api(api);
+    let env = ort::init().with_name("simface").with_telemetry(false).build().map_err(|e| e.to_string());
+    let _ = ENVIRONMENT.set(env);
+    environment().map(|_| ())
+}
+
+impl OnnxModel {
+    /// Builds a session from the bytes of an ONNX file. `name` is used in error messages.
+    pub async fn from_bytes(name: &str, bytes: &[u8], options: RuntimeOptions) -> Result<Self> {
+        let corrupt = |e: ort::Error| Error::ModelCorrupt { name: name.to_string(), detail: e.to_string() };
+        let env = environment()?;
+        let mut builder = Session::builder(env).map_err(corrupt)?;
+        builder = builder.with_optimization_level(GraphOptimizationLevel::Level3).map_err(|e| corrupt(e.into()))?;
+        if let Some(threads) = options.intra_threads {
+            builder = builder.with_intra_threads(threads).map_err(|e| corrupt(e.into()))?;
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        let session = builder.commit_from_memory(bytes).map_err(corrupt)?;
+        #[cfg(target_arch = "wasm32")]
+        let session = builder.commit_from_memory(bytes).await.map_err(corrupt)?;
+
+        let [input] = session.inputs() else {
+            return Err(Error::ModelShape {
+                name: name.into(),
+                detail: format!("expected one input, found {}", session.inputs().len()),
+            });
+        };
+        let input_shape = input
+            .dtype()
+            .tensor_shape()
+            .map(|s| s.to_vec())
+            .ok_or_else(|| Error::ModelShape { name: name.into(), detail: "the input is not a tensor".into() })?;
+        let input_name = input.name().to_string();
+        let output_names = session.outputs().iter().map(|o| o.name().to_string()).collect();
+        Ok(Self { name: name.to_string(), session, input_name, input_shape, output_names })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The declared input shape, `-1` where the model accepts any size.
+    pub fn input_shape(&self) -> &[i64] {
+        &self.input_shape
+    }
+
+    pub fn output_names(&self) -> &[String] {
+        &self.output_names
+    }
+
+    /// Runs the model on one NCHW float tensor and copies every output out.
+    pub async fn run(&mut self, input: Array4<f32>) -> Result<Vec<Output>> {
+        let name = self.name.clone();
+        let failed = move |e: ort::Error| Error::Inference { name: name.clone(), detail: e.to_string() };
+        let tensor = Tensor::from_array(input).map_err(&failed)?;
+        let inputs = ort::inputs![self.input_name.as_str() => tensor];
+
+        #[cfg(not(target_arch = "wasm32"))]
+        let outputs = self.session.run(inputs).map_err(&failed)?;
+        #[cfg(target_arch = "wasm32")]
+        let outputs = {
+            let options = ort::session::RunOptions::new().map_err(&failed)?;
+            let mut outputs = self.session.run_async(inputs, &options).await.map_err(&failed)?;
+            ort_web::sync_outputs(&mut outputs)
+                .await
+                .map_err(|e| Error::Inference { name: self.name.clone(), detail: e.to_string() })?;
+            outputs
+        };
+
+        let mut copied = Vec::with_capacity(self.output_names.len());
+        for name in &self.output_names {
+            let (shape, data) = outputs[name.as_str()].try_extract_tensor::<f32>().map_err(&failed)?;
+            copied.push(Output {
+                name: name.clone(),
+                shape: shape.iter().map(|&d| d.max(0) as usize).collect(),
+                data: data.to_vec(),
+            });
+        }
+        Ok(copied)
+    }
+}
+
+/// Times `runs` plain `Session::run` calls of a model on a zero tensor of `shape`, after one warm-up:
+/// the baseline the pipeline's model stages are compared with (no pre- or post-processing, no copies).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn plain_run_timings(
+    bytes: &[u8],
+    shape: &[usize],
+    runs: usize,
+    intra_threads: Option<usize>,
+) -> Result<Vec<std::time::Duration>> {
+    let failed = |e: ort::Error| Error::Inference { name: "baseline".into(), detail: e.to_string() };
+    let mut builder = Session::builder(environment()?).map_err(failed)?;
+    builder = builder.with_optimization_level(GraphOptimizationLevel::Level3).map_err(|e| failed(e.into()))?;
+    if let Some(threads) = intra_threads {
+        builder = builder.with_intra_threads(threads).map_err(|e| failed(e.into()))?;
+    }
+    let mut session = builder.commit_from_memory(bytes).map_err(failed)?;
+    let input = ndarray::ArrayD::<f32>::zeros(ndarray::IxDyn(shape));
+    let mut timings = Vec::with_capacity(runs);
+    for run in 0..=runs {
+        let tensor = ort::value::TensorRef::from_array_view(&input).map_err(failed)?;
+        let start = std::time::Instant::now();
+        let outputs = session.run(ort::inputs![tensor]).map_err(failed)?;
+        let elapsed = start.elapsed();
+        drop(outputs);
+        if run > 0 {
+            timings.push(elapsed);
+        }
+    }
+    Ok(timings)
+}

@@ -1,0 +1,115 @@
+//! Shared helpers of the integration tests: where the shared photos are, the golden reference
+//! outputs, and pipelines built once per test binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use image::RgbImage;
+use serde::Deserialize;
+use simface::detect::{DetectorKind, Point};
+use simface::{EmbedderModel, FacePipeline, PipelineConfig};
+
+/// `../shared` beside the project, or `$SIMFACE_SHARED`.
+pub fn shared_dir() -> PathBuf {
+    match std::env::var_os("SIMFACE_SHARED") {
+        Some(p) if !p.is_empty() => p.into(),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
+    }
+}
+
+pub fn faces_dir() -> PathBuf {
+    shared_dir().join("faces")
+}
+
+pub fn load_rgb(path: &Path) -> RgbImage {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    simface::decode_image(&bytes).unwrap_or_else(|e| panic!("decoding {}: {e}", path.display()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Golden {
+    pub images: Vec<GoldenImage>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GoldenImage {
+    /// Relative to `shared/`, for example `faces/probe/AJOLIE-013_95ecbd39.jpg`.
+    pub file: String,
+    pub size: [u32; 2],
+    pub faces: Vec<GoldenFace>,
+    #[serde(default)]
+    pub emb: Option<std::collections::HashMap<String, Vec<f32>>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GoldenFace {
+    #[serde(rename = "box")]
+    pub bbox: [f32; 4],
+    pub landmarks: [[f32; 2]; 5],
+    pub score: f32,
+}
+
+impl GoldenFace {
+    pub fn points(&self) -> [Point; 5] {
+        self.landmarks.map(|[x, y]| Point::new(x, y))
+    }
+}
+
+impl GoldenImage {
+    pub fn path(&self) -> PathBuf {
+        shared_dir().join(&self.file)
+    }
+
+    /// `aligned/<folder>__<name>.png` of the reference pipeline.
+    pub fn aligned_path(&self) -> PathBuf {
+        let p = Path::new(&self.file);
+        let folder =
+            p.parent().and_then(|f| f.file_name()).map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        shared_dir().join("golden/aligned").join(format!("{folder}__{stem}.png"))
+    }
+
+    pub fn embedding(&self, model: EmbedderModel) -> Option<&[f32]> {
+        self.emb.as_ref()?.get(model.name()).map(Vec::as_slice)
+    }
+}
+
+pub fn golden() -> Golden {
+    let path = shared_dir().join("golden/golden.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    serde_json::from_str(&text).expect("golden.json parses")
+}
+
+pub fn pipeline(detector: DetectorKind, embedder: EmbedderModel, max_side: u32) -> FacePipeline {
+    let mut config = PipelineConfig { detector, embedder, ..PipelineConfig::default() };
+    config.yunet.max_side = max_side;
+    config.seeta.max_side = max_side;
+    FacePipeline::from_dir(&simface::models::default_models_dir(), config)
+        .unwrap_or_else(|e| panic!("loading models (run `make setup`): {e}"))
+}
+
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let na: f32 = a.iter().map(|x| x * x).sum::<f32>().sqrt();
+    let nb: f32 = b.iter().map(|x| x * x).sum::<f32>().sqrt();
+    dot / (na * nb)
+}
+
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    pollster::block_on(f)
+}
+
+pub fn jpgs_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("listing {}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("jpg") || x.eq_ignore_ascii_case("jpeg")))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The person of a gallery/probe file: the first six characters of its name.
+pub fn person(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().chars().take(6).collect()).unwrap_or_default()
+}
