@@ -136,10 +136,13 @@ pub fn warp(image: &RgbImage, transform: &Similarity) -> Result<RgbImage> {
     if x0 >= x1 || y0 >= y1 {
         return Ok(out);
     }
-    let roi = Rgb32FImage::from_fn(x1 - x0, y1 - y0, |x, y| {
-        let p = image.get_pixel(x0 + x, y0 + y);
-        Rgb([f32::from(p[0]), f32::from(p[1]), f32::from(p[2])])
-    });
+    let (rw, rh) = (x1 - x0, y1 - y0);
+    let stride = image.width() as usize * 3;
+    let mut samples = Vec::with_capacity(rw as usize * rh as usize * 3);
+    for row in image.as_raw().chunks_exact(stride).skip(y0 as usize).take(rh as usize) {
+        samples.extend(row[x0 as usize * 3..x1 as usize * 3].iter().map(|&v| f32::from(v)));
+    }
+    let roi = Rgb32FImage::from_raw(rw, rh, samples).ok_or(Error::DegenerateLandmarks)?;
     // The same transform, for coordinates relative to the region's top-left pixel.
     let (fx, fy) = (f64::from(x0), f64::from(y0));
     let shifted = Similarity {
