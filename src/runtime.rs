@@ -182,33 +182,33 @@ impl OnnxModel {
     }
 }
 
-/// Times `runs` plain `Session::run` calls of a model on a zero tensor of `shape`, after one warm-up:
-/// the baseline the pipeline's model stages are compared with (no pre- or post-processing, no copies).
+/// A bare ONNX Runtime session, built with the same options as [`OnnxModel`]: the baseline that the
+/// pipeline's model stages are compared with in `simface bench` (no pre- or post-processing, no copies).
 #[cfg(not(target_arch = "wasm32"))]
-pub fn plain_run_timings(
-    bytes: &[u8],
-    shape: &[usize],
-    runs: usize,
-    intra_threads: Option<usize>,
-) -> Result<Vec<std::time::Duration>> {
-    let failed = |e: ort::Error| Error::Inference { name: "baseline".into(), detail: e.to_string() };
-    let mut builder = Session::builder(environment()?).map_err(failed)?;
-    builder = builder.with_optimization_level(GraphOptimizationLevel::Level3).map_err(|e| failed(e.into()))?;
-    if let Some(threads) = intra_threads {
-        builder = builder.with_intra_threads(threads).map_err(|e| failed(e.into()))?;
+pub struct PlainSession {
+    session: Session,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl PlainSession {
+    pub fn new(bytes: &[u8], options: RuntimeOptions) -> Result<Self> {
+        let failed = |e: ort::Error| Error::ModelCorrupt { name: "baseline".into(), detail: e.to_string() };
+        let mut builder = Session::builder(environment()?).map_err(failed)?;
+        builder = builder.with_optimization_level(GraphOptimizationLevel::Level3).map_err(|e| failed(e.into()))?;
+        if let Some(threads) = options.intra_threads {
+            builder = builder.with_intra_threads(threads).map_err(|e| failed(e.into()))?;
+        }
+        Ok(Self { session: builder.commit_from_memory(bytes).map_err(failed)? })
     }
-    let mut session = builder.commit_from_memory(bytes).map_err(failed)?;
-    let input = ndarray::ArrayD::<f32>::zeros(ndarray::IxDyn(shape));
-    let mut timings = Vec::with_capacity(runs);
-    for run in 0..=runs {
-        let tensor = ort::value::TensorRef::from_array_view(&input).map_err(failed)?;
+
+    /// The time of one `Session::run` on `input`, outputs left in place.
+    pub fn time_run(&mut self, input: &Array4<f32>) -> Result<std::time::Duration> {
+        let failed = |e: ort::Error| Error::Inference { name: "baseline".into(), detail: e.to_string() };
+        let tensor = ort::value::TensorRef::from_array_view(input).map_err(failed)?;
         let start = std::time::Instant::now();
-        let outputs = session.run(ort::inputs![tensor]).map_err(failed)?;
+        let outputs = self.session.run(ort::inputs![tensor]).map_err(failed)?;
         let elapsed = start.elapsed();
         drop(outputs);
-        if run > 0 {
-            timings.push(elapsed);
-        }
+        Ok(elapsed)
     }
-    Ok(timings)
 }

@@ -22,10 +22,12 @@ mod cli {
     use imageproc::rect::Rect;
     use serde_json::json;
     use simface::detect::{DetectorKind, Face};
+    use simface::embed::preprocess;
     use simface::eval::{ScoredPair, metrics};
     use simface::matching::calibrated_threshold;
     use simface::models::{YUNET_FILE, default_models_dir, read_model_file};
-    use simface::runtime::{RuntimeOptions, plain_run_timings};
+    use simface::pipeline::AnyDetector;
+    use simface::runtime::{PlainSession, RuntimeOptions};
     use simface::{EmbedderModel, FacePipeline, PipelineConfig, decode_image, verification_score};
 
     #[derive(Parser)]
@@ -493,13 +495,6 @@ mod cli {
         (at(0.5), at(0.9))
     }
 
-    fn time<T>(samples: &mut Vec<Duration>, f: impl FnOnce() -> T) -> T {
-        let start = Instant::now();
-        let out = f();
-        samples.push(start.elapsed());
-        out
-    }
-
     fn bench(c: &Common, images: &[PathBuf], runs: usize, resize: Option<&str>, baseline: bool) -> Result<()> {
         let size = match resize {
             None => None,
@@ -511,6 +506,18 @@ mod cli {
         let runs = runs.max(1);
         let mut pipeline = c.pipeline()?;
         let model = pipeline.embedder_model();
+        // Plain sessions of the same models with the same options, run on the very tensors the pipeline
+        // builds, interleaved with the pipeline's runs so that drift on a busy machine hits both alike.
+        let mut plain = if baseline && c.config().detector == DetectorKind::Yunet {
+            let options = RuntimeOptions { intra_threads: c.threads };
+            let dir = c.models_dir();
+            Some((
+                PlainSession::new(&read_model_file(&dir, YUNET_FILE)?, options)?,
+                PlainSession::new(&read_model_file(&dir, model.file_name())?, options)?,
+            ))
+        } else {
+            None
+        };
         let mut results = Vec::new();
         for path in images {
             let mut bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
@@ -521,51 +528,59 @@ mod cli {
                 image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90).encode_image(&img)?;
                 bytes = jpeg;
             }
-            let (mut t_decode, mut t_detect, mut t_align, mut t_embed, mut t_total) =
-                (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-            let mut faces_found = 0;
-            // One warm-up run, then the measured ones.
+            let mut t: [Vec<Duration>; 7] = Default::default();
+            let (mut faces_found, mut yunet_input) = (0, (0, 0));
+            // One warm-up round, then the measured ones.
             for run in 0..=runs {
-                let (mut d, mut de, mut al, mut em) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-                let image = time(&mut d, || decode_image(&bytes))?;
+                let mut round: [Option<Duration>; 7] = [None; 7];
                 let start = Instant::now();
-                let faces = time(&mut de, || pollster::block_on(pipeline.detect_faces(&image)))?;
-                let crops = time(&mut al, || FacePipeline::align_faces(&image, &faces))?;
-                time(&mut em, || pollster::block_on(pipeline.embed_faces(&crops)))?;
+                let image = decode_image(&bytes)?;
+                round[0] = Some(start.elapsed());
+                let start = Instant::now();
+                let faces = pollster::block_on(pipeline.detect_faces(&image))?;
+                round[1] = Some(start.elapsed());
+                let crops = FacePipeline::align_faces(&image, &faces)?;
+                round[2] = Some(start.elapsed() - round[1].unwrap_or_default());
+                pollster::block_on(pipeline.embed_faces(&crops))?;
                 let total = start.elapsed();
+                round[3] = Some(total - round[1].unwrap_or_default() - round[2].unwrap_or_default());
+                round[4] = Some(total);
                 faces_found = faces.len();
+                if let (Some((plain_det, plain_emb)), AnyDetector::Yunet(yunet)) = (plain.as_mut(), pipeline.detector())
+                {
+                    let input = yunet.input_tensor(&image);
+                    yunet_input = (input.shape()[3], input.shape()[2]);
+                    round[5] = Some(plain_det.time_run(&input)?);
+                    if !crops.is_empty() {
+                        round[6] = Some(plain_emb.time_run(&preprocess(&crops)?)?);
+                    }
+                }
                 if run > 0 {
-                    t_decode.extend(d);
-                    t_detect.extend(de);
-                    t_align.extend(al);
-                    t_embed.extend(em);
-                    t_total.push(total);
+                    for (samples, value) in t.iter_mut().zip(round) {
+                        samples.extend(value);
+                    }
                 }
             }
             let image = decode_image(&bytes)?;
+            let [decode, detect, align, embed, total, plain_det, plain_emb] = &mut t;
             let mut row = json!({
                 "file": path,
                 "size": [image.width(), image.height()],
                 "faces": faces_found,
-                "decode_ms": stats(&mut t_decode),
-                "detect_ms": stats(&mut t_detect),
-                "align_ms": stats(&mut t_align),
-                "embed_ms": stats(&mut t_embed),
-                "pipeline_ms": stats(&mut t_total),
+                "decode_ms": stats(decode),
+                "detect_ms": stats(detect),
+                "align_ms": stats(align),
+                "embed_ms": stats(embed),
+                "pipeline_ms": stats(total),
             });
-            if baseline && c.config().detector == DetectorKind::Yunet {
-                let yunet = read_model_file(&c.models_dir(), YUNET_FILE)?;
-                let (iw, ih) = yunet_input_size(&image, c.max_side);
-                let mut det = plain_run_timings(&yunet, &[1, 3, ih, iw], runs, c.threads)?;
-                let embedder = read_model_file(&c.models_dir(), model.file_name())?;
-                let batch = faces_found.max(1);
-                let mut emb = plain_run_timings(&embedder, &[batch, 3, 112, 112], runs, c.threads)?;
-                let (det_med, emb_med) = (stats(&mut det).0, stats(&mut emb).0);
+            if !plain_det.is_empty() {
+                let (det_med, emb_med) =
+                    (stats(plain_det).0, if plain_emb.is_empty() { 0.0 } else { stats(plain_emb).0 });
                 row["plain_ort"] = json!({
-                    "yunet_ms": stats(&mut det),
-                    "yunet_input": [iw, ih],
-                    "embed_ms": stats(&mut emb),
-                    "embed_batch": batch,
+                    "yunet_ms": stats(plain_det),
+                    "yunet_input": [yunet_input.0, yunet_input.1],
+                    "embed_ms": stats(plain_emb),
+                    "embed_batch": faces_found,
                 });
                 let ours = |k: &str| row[k][0].as_f64().unwrap_or(f64::NAN);
                 row["ratios"] = json!({
@@ -626,11 +641,5 @@ mod cli {
             }
         }
         Ok(())
-    }
-
-    /// YuNet's padded input size for an image, as the detector computes it.
-    fn yunet_input_size(image: &RgbImage, max_side: u32) -> (usize, usize) {
-        let (view, _) = simface::decode::downscale_for_detection(image, max_side);
-        ((view.width() as usize).div_ceil(32) * 32, (view.height() as usize).div_ceil(32) * 32)
     }
 }

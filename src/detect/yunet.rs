@@ -65,31 +65,36 @@ impl YuNet {
         Ok(Self { model, fixed_input, config })
     }
 
+    /// The model input for an image at detection resolution: the image padded (or, for a fixed-size
+    /// model, letterboxed) into a BGR tensor; also the input size and the factors from input pixels
+    /// back to the image's.
+    fn prepare(&self, image: &RgbImage) -> (Array4<f32>, (usize, usize), (f32, f32)) {
+        let (w, h) = (image.width() as usize, image.height() as usize);
+        let Some((input_w, input_h)) = self.fixed_input else {
+            let size = (w.div_ceil(32).max(1) * 32, h.div_ceil(32).max(1) * 32);
+            return (bgr_planar(image, size.0, size.1), size, (1.0, 1.0));
+        };
+        let fit = (input_w as f32 / w as f32).min(input_h as f32 / h as f32);
+        let rw = ((w as f32 * fit).round() as u32).clamp(1, input_w as u32);
+        let rh = ((h as f32 * fit).round() as u32).clamp(1, input_h as u32);
+        let resized = image::imageops::resize(image, rw, rh, image::imageops::FilterType::Triangle);
+        let back = (w as f32 / rw as f32, h as f32 / rh as f32);
+        (bgr_planar(&resized, input_w, input_h), (input_w, input_h), back)
+    }
+
+    /// Exactly the tensor [`Detector::detect`] feeds the model for `image` (for benchmarks).
+    pub fn input_tensor(&self, image: &RgbImage) -> Array4<f32> {
+        let (view, _) = downscale_for_detection(image, self.config.max_side);
+        self.prepare(&view).0
+    }
+
     /// Detection on an image that is already at detection resolution; coordinates are in its pixels.
     async fn detect_at_scale(&mut self, image: &RgbImage) -> Result<Vec<Face>> {
-        let (w, h) = (image.width() as usize, image.height() as usize);
-        let (input_w, input_h) = match self.fixed_input {
-            Some(size) => size,
-            None => (w.div_ceil(32).max(1) * 32, h.div_ceil(32).max(1) * 32),
-        };
-        // With a fixed-size model the image is letterboxed into the input at the largest scale that fits.
-        let fit =
-            if self.fixed_input.is_some() { (input_w as f32 / w as f32).min(input_h as f32 / h as f32) } else { 1.0 };
-        let resized;
-        let source = if fit != 1.0 {
-            let rw = ((w as f32 * fit).round() as u32).clamp(1, input_w as u32);
-            let rh = ((h as f32 * fit).round() as u32).clamp(1, input_h as u32);
-            resized = image::imageops::resize(image, rw, rh, image::imageops::FilterType::Triangle);
-            &resized
-        } else {
-            image
-        };
-        let input = bgr_planar(source, input_w, input_h);
+        let (input, (input_w, input_h), back) = self.prepare(image);
         let outputs = self.model.run(input).await?;
         let mut faces = decode(&outputs, input_w, input_h, self.config.score_threshold)?;
         faces = non_maximum_suppression(faces, self.config.nms_threshold);
-        if fit != 1.0 {
-            let back = (w as f32 / source.width() as f32, h as f32 / source.height() as f32);
+        if back != (1.0, 1.0) {
             scale_faces(&mut faces, back);
         }
         Ok(faces)
@@ -114,15 +119,17 @@ impl Detector for YuNet {
 fn bgr_planar(image: &RgbImage, w: usize, h: usize) -> Array4<f32> {
     let mut input = Array4::<f32>::zeros((1, 3, h, w));
     let plane = w * h;
+    let iw = (image.width() as usize).min(w);
     // The array is freshly allocated in standard layout, so the slice always exists.
     if let Some(data) = input.as_slice_mut() {
-        let iw = (image.width() as usize).min(w);
-        for (y, row) in image.rows().enumerate().take(h) {
-            for (x, px) in row.enumerate().take(iw) {
-                let i = y * w + x;
-                data[i] = f32::from(px[2]);
-                data[plane + i] = f32::from(px[1]);
-                data[2 * plane + i] = f32::from(px[0]);
+        let (b, rest) = data.split_at_mut(plane);
+        let (g, r) = rest.split_at_mut(plane);
+        for (y, row) in image.as_raw().chunks_exact(image.width() as usize * 3).take(h).enumerate() {
+            let o = y * w;
+            for (x, px) in row.chunks_exact(3).take(iw).enumerate() {
+                r[o + x] = f32::from(px[0]);
+                g[o + x] = f32::from(px[1]);
+                b[o + x] = f32::from(px[2]);
             }
         }
     }

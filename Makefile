@@ -1,0 +1,56 @@
+# SimFace Web. The README's two commands: `make serve` (the web app on http://127.0.0.1:8080) and
+# `make test` (every check CI runs). Both run scripts/setup.sh first, which installs only what is missing.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# The native build loads onnxruntime at run time from here unless the caller points elsewhere.
+export ORT_DYLIB_PATH ?= $(CURDIR)/.tools/lib/libonnxruntime.so
+# Trunk's update check is a network request; the build itself is offline (Trunk.toml).
+export TRUNK_SKIP_VERSION_CHECK := true
+
+.PHONY: help setup serve test build bench clean distclean
+
+help:
+	@echo "make serve      set up, then serve the web app on http://127.0.0.1:8080 (trunk serve)"
+	@echo "make test       set up, then fmt, clippy (native + wasm32), tests, release web build"
+	@echo "make setup      install the tools, onnxruntime, models and sample photos that are missing"
+	@echo "make build      release builds: the simface CLI and the web app (dist/)"
+	@echo "make bench      time the native pipeline on sample photos"
+	@echo "make clean      remove build outputs (target/, dist/)"
+	@echo "make distclean  also remove what setup installed in the checkout (.tools/, models, samples)"
+
+setup:
+	scripts/setup.sh
+
+serve: setup
+	trunk serve
+
+# Tests run in the dev profile: Cargo.toml builds every dependency at opt-level 2 there (image decoding,
+# onnxruntime calls), so the suite runs in about a minute, while a release build of the test binaries
+# (thin LTO for each) costs about three minutes more than it saves. The dev profile also reuses the
+# build scripts and proc-macros that the native clippy run just built.
+test: setup
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+	cargo test
+	trunk build --release
+
+build: setup
+	cargo build --release --bin simface
+	trunk build --release
+
+# The flags after `bench` are defined by the simface CLI (`cargo run --bin simface -- bench --help`).
+bench: setup
+	cargo run --release --bin simface -- bench \
+		--baseline assets/samples/simface/royalty_free_good_face.jpg assets/samples/groups/office4.jpg
+
+clean:
+	cargo clean
+	rm -rf dist
+
+distclean: clean
+	rm -rf .tools assets/samples
+	rm -f models/*.onnx models/*.bin

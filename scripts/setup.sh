@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Installs everything SimFace needs to build, test and serve, and nothing that is already there.
+#
+# Idempotent and quick when nothing is missing (one line per step). Steps:
+#   - the wasm32-unknown-unknown Rust target
+#   - trunk 0.21.x and the wasm-bindgen CLI of exactly the version Cargo.lock pins (Trunk.toml runs
+#     trunk offline, so it never downloads them itself)
+#   - the crates Cargo.lock names (trunk calls cargo with --offline)
+#   - the onnxruntime shared library for the native build (from the onnxruntime wheel), linked at
+#     .tools/lib/libonnxruntime.so, the default place the Rust code looks when ORT_DYLIB_PATH is unset
+#   - the model files listed in models/manifest.json, copied from $SIMFACE_MODELS_DIR,
+#     $SIMFACE_SHARED/models or ../shared/models and checked against their SHA-256
+#   - sample photos for the web app (assets/samples/), when ../shared/faces is there
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+TRUNK_VERSION=0.21.14
+ORT_VERSION=1.30.0
+ORT_LIB=.tools/onnxruntime/onnxruntime/capi/libonnxruntime.so.$ORT_VERSION
+ORT_LINK=.tools/lib/libonnxruntime.so
+SHARED=${SIMFACE_SHARED:-$(dirname "$ROOT")/shared}
+
+say() { printf 'setup: %s\n' "$*"; }
+die() {
+  printf 'setup: ERROR: %s\n' "$*" >&2
+  exit 1
+}
+
+# --- Rust target -------------------------------------------------------------------------------
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "rust target wasm32-unknown-unknown: ok"
+else
+  say "rust target wasm32-unknown-unknown: installing"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# --- trunk ---------------------------------------------------------------------------------------
+trunk_found=$(trunk --version 2>/dev/null || true)
+if [[ $trunk_found =~ ^trunk\ 0\.21\. ]]; then
+  say "trunk: ok (${trunk_found#trunk })"
+else
+  say "trunk: installing $TRUNK_VERSION (found: ${trunk_found:-none}); this compiles for several minutes"
+  cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+
+# --- wasm-bindgen CLI ----------------------------------------------------------------------------
+# The CLI must be exactly the version of the wasm-bindgen crate in Cargo.lock, or the generated
+# glue does not match the wasm module.
+wbg_version=$(awk '/^\[\[package\]\]/ { pkg = 0 }
+  /^name = "wasm-bindgen"$/ { pkg = 1 }
+  pkg && /^version = / { gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+[ -n "$wbg_version" ] || die "no wasm-bindgen package in Cargo.lock"
+wbg_found=$(wasm-bindgen --version 2>/dev/null || true)
+if [ "$wbg_found" = "wasm-bindgen $wbg_version" ]; then
+  say "wasm-bindgen-cli: ok ($wbg_version)"
+else
+  say "wasm-bindgen-cli: installing $wbg_version (found: ${wbg_found:-none})"
+  # Not --locked: the CLI's own lock file names a crate version the registry no longer has.
+  cargo install wasm-bindgen-cli --version "$wbg_version"
+fi
+
+# --- crates --------------------------------------------------------------------------------------
+# Trunk builds with `cargo --offline`, so every crate in Cargo.lock (wasm-only ones included) must
+# already be downloaded. The stamp skips the ~0.5 s `cargo fetch` while Cargo.lock is unchanged.
+fetch_stamp=.tools/cargo-fetch.stamp
+if [ -f "$fetch_stamp" ] && [ "$fetch_stamp" -nt Cargo.lock ]; then
+  say "crates: ok"
+else
+  say "crates: fetching"
+  cargo fetch --quiet
+  mkdir -p .tools
+  touch "$fetch_stamp"
+fi
+
+# --- onnxruntime (native) ------------------------------------------------------------------------
+if [ ! -f "$ORT_LIB" ]; then
+  say "onnxruntime: installing the $ORT_VERSION wheel into .tools/onnxruntime"
+  rm -rf .tools/onnxruntime
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --target .tools/onnxruntime "onnxruntime==$ORT_VERSION"
+  [ -f "$ORT_LIB" ] || die "the onnxruntime $ORT_VERSION wheel has no $ORT_LIB"
+fi
+mkdir -p .tools/lib
+# Relative link, so the checkout can move.
+ort_target=../onnxruntime/onnxruntime/capi/libonnxruntime.so.$ORT_VERSION
+if [ "$(readlink "$ORT_LINK" 2>/dev/null || true)" != "$ort_target" ]; then
+  ln -sfn "$ort_target" "$ORT_LINK"
+fi
+say "onnxruntime: ok ($ROOT/$ORT_LINK)"
+
+# --- models --------------------------------------------------------------------------------------
+if [ -n "${SIMFACE_MODELS_DIR:-}" ]; then
+  models_src=$SIMFACE_MODELS_DIR
+else
+  models_src=$SHARED/models
+fi
+# One "file size sha256" line per model.
+model_list=$(python3 -c '
+import json, sys
+for m in json.load(open(sys.argv[1]))["models"]:
+    print(m["file"], m["size"], m["sha256"])
+' models/manifest.json)
+
+copied=0
+while read -r file size sha; do
+  dst=models/$file
+  if [ -f "$dst" ] && [ "$(stat -c %s "$dst")" = "$size" ] &&
+    [ "$(sha256sum "$dst" | cut -d' ' -f1)" = "$sha" ]; then
+    continue
+  fi
+  src=$models_src/$file
+  if [ ! -f "$src" ]; then
+    die "models/$file is missing and $src does not exist. Get the model files as models/README.md describes, then run: SIMFACE_MODELS_DIR=/path/to/them scripts/setup.sh"
+  fi
+  rm -f "$dst"
+  cp "$src" "$dst"
+  chmod 0644 "$dst"
+  actual=$(sha256sum "$dst" | cut -d' ' -f1)
+  if [ "$actual" != "$sha" ]; then
+    rm -f "$dst"
+    die "$src has the wrong SHA-256: expected $sha, got $actual (models/manifest.json names the right file)"
+  fi
+  copied=$((copied + 1))
+done <<<"$model_list"
+if [ "$copied" -gt 0 ]; then
+  say "models: copied $copied from $models_src, hashes ok"
+else
+  say "models: ok"
+fi
+
+# --- sample photos for the web app ---------------------------------------------------------------
+faces=$SHARED/faces
+if [ -d "$faces" ]; then
+  mkdir -p assets/samples
+  for set in gallery probe simface groups; do
+    if [ -d "$faces/$set" ]; then
+      # -u copies only what is new or newer; the sources are read-only, the copies need not be.
+      cp -R -u "$faces/$set" assets/samples/
+      chmod -R u+w "assets/samples/$set"
+    fi
+  done
+  say "sample photos: ok (assets/samples)"
+else
+  say "sample photos: skipped ($faces not found; the app works without them)"
+fi
