@@ -1,8 +1,6 @@
 //! Where the model files are and what they are called. The manifest with hashes and contracts is
 //! `models/manifest.json`; set-up copies and verifies the files, this module only finds them.
 
-use crate::embed::EmbedderModel;
-
 /// YuNet's file name in the models directory.
 pub const YUNET_FILE: &str = "face_detection_yunet.onnx";
 /// The SeetaFace frontal model's file name.
@@ -10,11 +8,6 @@ pub const SEETA_FILE: &str = "seeta_fd_frontal_v1.0.bin";
 
 /// The manifest, compiled in so the app and the CLI can verify what they load.
 pub const MANIFEST_JSON: &str = include_str!("../models/manifest.json");
-
-/// File name of an embedder model.
-pub fn embedder_file(model: EmbedderModel) -> &'static str {
-    model.file_name()
-}
 
 /// The models directory natively: `SIMFACE_MODELS_DIR` when set, else `models/` of this source tree.
 #[cfg(not(target_arch = "wasm32"))]

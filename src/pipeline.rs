@@ -4,7 +4,6 @@
 //! [`identification_scores`].
 
 use image::RgbImage;
-use serde::Serialize;
 
 use crate::align::{align_face, transform_to_template};
 use crate::detect::{Detector, DetectorKind, Face, SeetaDetector, YuNet, YuNetConfig, seeta::SeetaConfig};
@@ -176,12 +175,4 @@ pub fn verification_score(a: &Embedding, b: &Embedding, model: EmbedderModel) ->
 /// 1:N identification: gallery indices ranked by similarity to the probe.
 pub fn identification_scores(probe: &Embedding, gallery: &[Embedding]) -> Result<Vec<Candidate>> {
     rank(probe, gallery)
-}
-
-/// A serialisable summary of one face, for JSON output.
-#[derive(Debug, Clone, Serialize)]
-pub struct FaceSummary<'a> {
-    pub index: usize,
-    #[serde(flatten)]
-    pub face: &'a Face,
 }

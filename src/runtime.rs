@@ -159,9 +159,11 @@ impl OnnxModel {
 
         #[cfg(not(target_arch = "wasm32"))]
         let outputs = self.session.run(inputs).map_err(&failed)?;
+        // The outputs borrow the run options, so these must outlive them.
+        #[cfg(target_arch = "wasm32")]
+        let options = ort::session::RunOptions::new().map_err(&failed)?;
         #[cfg(target_arch = "wasm32")]
         let outputs = {
-            let options = ort::session::RunOptions::new().map_err(&failed)?;
             let mut outputs = self.session.run_async(inputs, &options).await.map_err(&failed)?;
             ort_web::sync_outputs(&mut outputs)
                 .await
