@@ -10,12 +10,13 @@ export ORT_DYLIB_PATH ?= $(CURDIR)/.tools/lib/libonnxruntime.so
 # Trunk's update check is a network request; the build itself is offline (Trunk.toml).
 export TRUNK_SKIP_VERSION_CHECK := true
 
-.PHONY: help setup serve test build bench clean distclean
+.PHONY: help setup serve test e2e build bench clean distclean
 
 help:
 	@echo "make serve      set up, then serve the web app on http://127.0.0.1:8080 (trunk serve)"
 	@echo "make test       set up, then fmt, clippy (native + wasm32), tests, release web build"
 	@echo "make setup      install the tools, onnxruntime, models and sample photos that are missing"
+	@echo "make e2e        browser tests: headless Chromium (Debian's) on the built dist/ (needs trunk build)"
 	@echo "make build      release builds: the simface CLI and the web app (dist/)"
 	@echo "make bench      time the native pipeline on sample photos"
 	@echo "make clean      remove build outputs (target/, dist/)"
@@ -37,6 +38,13 @@ test: setup
 	cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 	cargo test
 	trunk build --release
+	node e2e/run.mjs
+
+# The browser tests (e2e/*.spec.mjs): playwright-core drives /usr/bin/chromium against dist/ served on
+# 127.0.0.1 with COOP/COEP headers, and compares scores with the simface CLI. `make e2e ARGS=group` runs
+# the specs whose name contains "group"; SIMFACE_E2E_NOT_ISOLATED=1 serves without the headers.
+e2e:
+	node e2e/run.mjs $(ARGS)
 
 build: setup
 	cargo build --release --bin simface

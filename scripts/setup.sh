@@ -10,7 +10,12 @@
 #     .tools/lib/libonnxruntime.so, the default place the Rust code looks when ORT_DYLIB_PATH is unset
 #   - the model files listed in models/manifest.json, copied from $SIMFACE_MODELS_DIR,
 #     $SIMFACE_SHARED/models or ../shared/models and checked against their SHA-256
-#   - sample photos for the web app (assets/samples/), when ../shared/faces is there
+#   - sample photos for the web app (assets/samples/, listed in assets/samples/index.json), when
+#     ../shared/faces is there; otherwise an empty index, so the app builds and hides its sample pickers
+#   - the npm packages of package-lock.json (onnxruntime-web, served by the app from its own origin, and
+#     playwright-core for the browser tests), and a check of the onnxruntime-web files against the SRI
+#     hashes the app pins
+#   - Debian's chromium for the browser tests (apt-get), when /usr/bin/chromium is missing
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -143,4 +148,59 @@ if [ -d "$faces" ]; then
   say "sample photos: ok (assets/samples)"
 else
   say "sample photos: skipped ($faces not found; the app works without them)"
+fi
+
+# The app's list of sample photos (served as samples/index.json; empty when there are none).
+mkdir -p assets/samples
+python3 - <<'PY'
+import json, os
+root = "assets/samples"
+exts = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif")
+samples = sorted(
+    os.path.relpath(os.path.join(d, f), root)
+    for d, _, files in os.walk(root)
+    for f in files
+    if f.lower().endswith(exts)
+)
+text = json.dumps({"samples": samples}, indent=1) + "\n"
+path = os.path.join(root, "index.json")
+if not os.path.exists(path) or open(path).read() != text:
+    open(path, "w").write(text)
+PY
+
+# --- npm packages --------------------------------------------------------------------------------
+# `npm ci` installs exactly package-lock.json; the stamp skips it while the lock file is unchanged.
+# --ignore-scripts: no package needs an install script, and playwright-core never downloads a browser.
+npm_stamp=node_modules/.simface-npm.stamp
+if [ -f "$npm_stamp" ] && [ "$npm_stamp" -nt package-lock.json ] && [ -d node_modules/onnxruntime-web ]; then
+  say "npm packages: ok"
+else
+  command -v npm >/dev/null || die "npm is missing (Debian: apt-get install -y nodejs npm)"
+  say "npm packages: installing (npm ci)"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  touch "$npm_stamp"
+fi
+# The SHA-384 the app pins for Subresource Integrity (src/runtime.rs, ort_web_files).
+ort_dist=node_modules/onnxruntime-web/dist
+while read -r file sri; do
+  actual=$(openssl dgst -sha384 -binary "$ort_dist/$file" | base64 -w0)
+  [ "$actual" = "$sri" ] || die "$ort_dist/$file has SHA-384 $actual, the app expects $sri (src/runtime.rs)"
+done <<'SRI'
+ort.wasm.min.js Bw6URI+Gvoadw0do7/QrSHUC9D1vCYYK5OSqChFyhyV5mzPL4oe2rOAFljAnS8Sq
+ort-wasm-simd-threaded.mjs XcXA/MtAf0WpB8e023xQH9CM7RIjiugakT7x99DIwpFf7k56BIFFcAPerIF7FDad
+ort-wasm-simd-threaded.wasm vjBJ1z7qrhkTyYsNqKeF6c7N+nOJSU94czEo+tvZcu8G75JparGq9kB+kTnEUNVM
+SRI
+say "onnxruntime-web: ok (SRI hashes match)"
+
+# --- chromium (browser tests) --------------------------------------------------------------------
+if [ -x /usr/bin/chromium ]; then
+  say "chromium: ok"
+else
+  say "chromium: installing Debian's package (apt-get)"
+  sudo_cmd=()
+  [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
+  if ! "${sudo_cmd[@]}" apt-get install -y --no-install-recommends chromium; then
+    "${sudo_cmd[@]}" apt-get update
+    "${sudo_cmd[@]}" apt-get install -y --no-install-recommends chromium
+  fi
 fi

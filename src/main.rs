@@ -6,8 +6,8 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    // Panics would otherwise surface as an opaque "unreachable" trap in the browser console.
-    console_error_panic_hook::set_once();
+    // Panics go to the console and to a notice in the page (instead of an opaque "unreachable" trap).
+    simface::app::install_panic_hook();
     leptos::mount::mount_to_body(simface::app::App);
 }
 

@@ -92,18 +92,64 @@ fn environment() -> Result<&'static Environment> {
         .map_err(|e| Error::RuntimeUnavailable(e.clone()))
 }
 
+/// The onnxruntime-web 1.30.0 files the page loads (from the npm package's `dist/` folder, served by our own
+/// origin) and the SHA-384 (base64) of each, checked by the browser as Subresource Integrity.
+/// `scripts/setup.sh` checks the npm files against the same hashes.
+#[cfg(target_arch = "wasm32")]
+pub mod ort_web_files {
+    pub const MAIN: &str = "ort.wasm.min.js";
+    pub const WRAPPER: &str = "ort-wasm-simd-threaded.mjs";
+    pub const BINARY: &str = "ort-wasm-simd-threaded.wasm";
+    pub const MAIN_SHA384: &str = "Bw6URI+Gvoadw0do7/QrSHUC9D1vCYYK5OSqChFyhyV5mzPL4oe2rOAFljAnS8Sq";
+    pub const WRAPPER_SHA384: &str = "XcXA/MtAf0WpB8e023xQH9CM7RIjiugakT7x99DIwpFf7k56BIFFcAPerIF7FDad";
+    pub const BINARY_SHA384: &str = "vjBJ1z7qrhkTyYsNqKeF6c7N+nOJSU94czEo+tvZcu8G75JparGq9kB+kTnEUNVM";
+}
+
 /// Loads onnxruntime-web from `base_url` (our own origin: the page must make no foreign request) and
 /// makes it the backend of every session. Call once, on the main thread, before loading a model.
+///
+/// `threads` sets onnxruntime-web's `env.wasm.numThreads` (its wasm thread pool; more than 1 needs a
+/// cross-origin isolated page). It takes effect with the first session. Returns the thread count set.
 #[cfg(target_arch = "wasm32")]
-pub async fn init_web(base_url: &str) -> Result<()> {
+pub async fn init_web(base_url: &str, threads: u32) -> Result<u32> {
     if ENVIRONMENT.get().is_some() {
-        return Ok(());
+        return environment().map(|_| web_threads().unwrap_or(threads));
     }
-    let api = ort_web::api(ort_web::Dist::new(base_url)).await.map_err(|e| Error::RuntimeUnavailable(e.to_string()))?;
+    let mut dist = ort_web::Dist::new(base_url).with_binary_name(ort_web_files::BINARY);
+    let sri = dist.integrities();
+    sri.set_main(ort_web_files::MAIN_SHA384);
+    sri.set_wrapper(ort_web_files::WRAPPER_SHA384);
+    sri.set_binary(ort_web_files::BINARY_SHA384);
+    let api = ort_web::api(dist).await.map_err(|e| Error::RuntimeUnavailable(e.to_string()))?;
+    set_web_threads(threads.max(1));
     ort::set_api(api);
     let env = ort::init().with_name("simface").with_telemetry(false).build().map_err(|e| e.to_string());
     let _ = ENVIRONMENT.set(env);
-    environment().map(|_| ())
+    environment().map(|_| web_threads().unwrap_or(1))
+}
+
+/// `window.ort.env.wasm`, once onnxruntime-web's script has loaded.
+#[cfg(target_arch = "wasm32")]
+fn ort_env_wasm() -> Option<wasm_bindgen::JsValue> {
+    use js_sys::Reflect;
+    let global = js_sys::global();
+    let ort = Reflect::get(&global, &"ort".into()).ok().filter(|v| v.is_object())?;
+    let env = Reflect::get(&ort, &"env".into()).ok().filter(|v| v.is_object())?;
+    Reflect::get(&env, &"wasm".into()).ok().filter(|v| v.is_object())
+}
+
+#[cfg(target_arch = "wasm32")]
+fn set_web_threads(threads: u32) {
+    if let Some(wasm) = ort_env_wasm() {
+        let _ = js_sys::Reflect::set(&wasm, &"numThreads".into(), &f64::from(threads).into());
+    }
+}
+
+/// The size of onnxruntime-web's wasm thread pool (`env.wasm.numThreads`), when it is known.
+#[cfg(target_arch = "wasm32")]
+pub fn web_threads() -> Option<u32> {
+    let wasm = ort_env_wasm()?;
+    js_sys::Reflect::get(&wasm, &"numThreads".into()).ok()?.as_f64().map(|n| n as u32)
 }
 
 impl OnnxModel {

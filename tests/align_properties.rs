@@ -9,6 +9,8 @@
 //! estimate is `ẑ = z + δ` with `δ = Σ conj(p_i)·ε_i / Σ|p_i|²`, so
 //! `|δ| ≤ Σ|p_i||ε_i| / Σ|p_i|²`; then `|ŝ − s| ≤ |δ|`, `|θ̂ − θ| ≤ asin(|δ|/s)`, and
 //! `t̂ − t = mean(ε) − δ·mean(src)`. The tests assert exactly these bounds (plus f64 rounding slack).
+// These tests run the native pipeline (files, ONNX Runtime); the wasm32 build has its browser tests in e2e/.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::f64::consts::PI;
 

@@ -4,6 +4,8 @@
 //!
 //! Needs the shared photos (`$SIMFACE_SHARED` or `../shared`) and, for the pipeline cases, the models
 //! (`SIMFACE_MODELS_DIR`) and ONNX Runtime (`ORT_DYLIB_PATH`).
+// These tests run the native pipeline (files, ONNX Runtime); the wasm32 build has its browser tests in e2e/.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,4 +1,6 @@
 //! The `simface` binary end to end: JSON output of detect, compare and eval on the shared photos.
+// These tests run the native pipeline (files, ONNX Runtime); the wasm32 build has its browser tests in e2e/.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

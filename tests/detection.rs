@@ -1,5 +1,7 @@
 //! Detection on the shared photos: no face where there is none, face counts on group photos close to
 //! the reference, and SeetaFace finding the frontal faces.
+// These tests run the native pipeline (files, ONNX Runtime); the wasm32 build has its browser tests in e2e/.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,4 +1,6 @@
 //! Parity with the Python reference pipeline (`shared/golden`): alignment, embedding and detection.
+// These tests run the native pipeline (files, ONNX Runtime); the wasm32 build has its browser tests in e2e/.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

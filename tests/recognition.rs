@@ -1,4 +1,6 @@
 //! Recognition on the shared gallery/probe photos: rank-1 identification and the calibrated threshold.
+// These tests run the native pipeline (files, ONNX Runtime); the wasm32 build has its browser tests in e2e/.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,79 +1,196 @@
-//! The SimFace web app's components (Leptos, client-side rendered).
+//! The SimFace web app (Leptos, client-side rendered): two photo slots, their faces, and whether the
+//! compared faces are the same person. Everything runs in the page; the models and ONNX Runtime Web
+//! come from the page's own origin.
 //!
-//! For now the page proves that the WebAssembly module is instantiated and the reactive runtime works,
-//! and tells whether the page is cross-origin isolated: the multi-threaded ONNX Runtime that the app
-//! will use needs `SharedArrayBuffer`, which browsers only grant to isolated pages (the COOP/COEP
-//! headers that `Trunk.toml` sets).
+//! Modules: [`state`] (shared signals), [`engine`] (the pipeline and its stages), [`models_loader`]
+//! (downloads with progress, Cache API, SHA-256), [`photo_slot`], [`result`], [`settings`] (settings and
+//! runtime cards), [`samples`], [`canvas`] (drawing), [`web`] (browser helpers).
 
-use leptos::prelude::*;
-use wasm_bindgen::{JsCast, prelude::wasm_bindgen};
+pub mod canvas;
+pub mod engine;
+pub mod models_loader;
+pub mod photo_slot;
+pub mod result;
+pub mod samples;
+pub mod settings;
+pub mod state;
+pub mod web;
+
+use crate::matching::calibrated_threshold;
+use leptos::{prelude::*, task::spawn_local};
+use wasm_bindgen::JsCast;
+
+use engine::Settings;
+use models_loader::Progress;
+use photo_slot::{PhotoSlot, SlotState, load_file_list, reanalyze};
+use result::ResultCard;
+use settings::{RuntimeCard, SettingsCard};
+use state::{AppCtx, EngineStatus};
 
 /// The crate version, shown so a stale cached bundle is easy to spot.
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-#[wasm_bindgen]
-extern "C" {
-    /// The page's global scope. Declared here because web-sys does not bind
-    /// `Window.crossOriginIsolated`.
-    type GlobalScope;
+/// onnxruntime-web's threads: several when the page may use `SharedArrayBuffer`, else one.
+fn wanted_threads() -> u32 {
+    if web::cross_origin_isolated() { web::hardware_concurrency().clamp(1, 4) } else { 1 }
+}
 
-    /// True when the page was served with the COOP/COEP headers: the condition for
-    /// `SharedArrayBuffer`, and so for wasm threads.
-    #[wasm_bindgen(method, getter, js_name = crossOriginIsolated)]
-    fn cross_origin_isolated(this: &GlobalScope) -> bool;
+/// (Re)loads what the current settings need: ONNX Runtime Web (once), the models, the pipeline, a
+/// warm-up run; then analyses again the photos already in the slots.
+pub fn start_engine(ctx: AppCtx) {
+    ctx.generation.update(|g| *g += 1);
+    let generation = ctx.generation.get_untracked();
+    let settings = ctx.settings.get_untracked();
+    let current = move || ctx.generation.get_untracked() == generation;
+    ctx.status.set(if ctx.threads.get_untracked().is_none() { EngineStatus::Starting } else { EngineStatus::Loading });
+    spawn_local(async move {
+        web::yield_now().await;
+        let result: Result<(), String> = async {
+            let threads = crate::runtime::init_web(&web::absolute_url("ort/"), wanted_threads())
+                .await
+                .map_err(|e| e.to_string())?;
+            ctx.threads.set(Some(threads));
+            if current() {
+                ctx.status.set(EngineStatus::Loading);
+            }
+            let report = move |p: Progress| {
+                ctx.progress.update(|list| match list.iter_mut().find(|q| q.file == p.file) {
+                    Some(q) => *q = p,
+                    None => list.push(p),
+                })
+            };
+            engine::prepare(settings, &report).await?;
+            if current() {
+                ctx.status.set(EngineStatus::WarmingUp);
+            }
+            web::yield_now().await;
+            engine::warm_up().await?;
+            if let Some(n) = crate::runtime::web_threads() {
+                ctx.threads.set(Some(n));
+            }
+            Ok(())
+        }
+        .await;
+        if !current() {
+            return;
+        }
+        match result {
+            Ok(()) => {
+                ctx.status.set(EngineStatus::Ready);
+                if ctx.ready_ms.get_untracked().is_none() {
+                    ctx.ready_ms.set(Some(web::now_ms()));
+                }
+                reanalyze(ctx, ctx.a);
+                reanalyze(ctx, ctx.b);
+            }
+            Err(e) => ctx.status.set(EngineStatus::Failed(e)),
+        }
+    });
+}
+
+/// Reports a panic in the page (besides the console), so a crash is never silent.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+        let Some(body) = document.body() else { return };
+        if let Ok(el) = document.create_element("div") {
+            el.set_class_name("panic");
+            let _ = el.set_attribute("role", "alert");
+            let _ = el.set_attribute("data-testid", "panic");
+            el.set_text_content(Some(&format!(
+                "SimFace stopped because of an internal error; reload the page to start again. Details: {info}"
+            )));
+            let _ = body.prepend_with_node_1(&el);
+        }
+    }));
 }
 
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
+    let settings = Settings::default();
+    let ctx = AppCtx {
+        settings: RwSignal::new(settings),
+        status: RwSignal::new(EngineStatus::Starting),
+        progress: RwSignal::new(Vec::new()),
+        threads: RwSignal::new(None),
+        ready_ms: RwSignal::new(None),
+        generation: RwSignal::new(0),
+        threshold: RwSignal::new(calibrated_threshold(settings.model)),
+        active_slot: RwSignal::new("a"),
+        a: SlotState::new("A"),
+        b: SlotState::new("B"),
+        samples: RwSignal::new(Vec::new()),
+    };
+    provide_context(ctx);
+    start_engine(ctx);
+    samples::fetch_samples(ctx);
+
+    // A pasted image goes to the slot last used, or to the first empty one.
+    let paste = window_event_listener(leptos::ev::paste, move |ev: web_sys::ClipboardEvent| {
+        let Some(files) = ev.clipboard_data().and_then(|d| d.files()) else { return };
+        if files.length() == 0 {
+            return;
+        }
+        ev.prevent_default();
+        let key = ctx.active_slot.get_untracked();
+        let slot = if ctx.a.photo.with_untracked(|p| p.is_none()) && key != "b" {
+            ctx.a
+        } else if ctx.b.photo.with_untracked(|p| p.is_none()) {
+            ctx.b
+        } else {
+            ctx.slot(key)
+        };
+        load_file_list(ctx, slot, Some(files));
+    });
+    on_cleanup(move || paste.remove());
+    // Dropping a file next to a slot must not navigate away from the page.
+    let no_nav = window_event_listener(leptos::ev::dragover, |ev: web_sys::DragEvent| ev.prevent_default());
+    let no_nav_drop = window_event_listener(leptos::ev::drop, |ev: web_sys::DragEvent| {
+        let in_zone = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| el.closest(".dropzone").ok().flatten().is_some());
+        if !in_zone {
+            ev.prevent_default();
+        }
+    });
+    on_cleanup(move || {
+        no_nav.remove();
+        no_nav_drop.remove();
+    });
+
     view! {
         <main class="app">
             <header class="app-header">
-                <h1>"SimFace Web"</h1>
+                <div class="brand">
+                    <svg viewBox="0 0 32 32" class="logo" aria-hidden="true">
+                        <rect x="2" y="2" width="28" height="28" rx="7" />
+                        <circle cx="12" cy="14" r="2" /><circle cx="20" cy="14" r="2" />
+                        <path d="M11 21c3 2.5 7 2.5 10 0" />
+                    </svg>
+                    <h1>"SimFace Web"</h1>
+                    <span class="version">{format!("v{VERSION}")}</span>
+                </div>
                 <p class="lede">
-                    "Face verification in your browser: SimFace finds the faces in two photos, aligns them and "
-                    "compares their EdgeFace embeddings. It all runs here, in WebAssembly; "
-                    "no photo and no result ever leaves this page."
+                    "Are these two photos of the same person? Drop a photo on each side. SimFace finds the faces, "
+                    "aligns them and compares their EdgeFace embeddings, all in your browser: "
+                    "no photo and no result leaves this page."
                 </p>
             </header>
-            <StatusCard/>
+            <div class="slots">
+                <PhotoSlot state=ctx.a tag="a"/>
+                <PhotoSlot state=ctx.b tag="b"/>
+            </div>
+            <ResultCard/>
+            <div class="side">
+                <SettingsCard/>
+                <RuntimeCard/>
+            </div>
+            <footer class="app-footer muted small">
+                "YuNet (OpenCV Zoo, MIT) · SeetaFace (BSD-2) · EdgeFace (Idiap, BSD-3) · ONNX Runtime Web (MIT)"
+            </footer>
         </main>
-    }
-}
-
-/// What the browser side of the app is running: version, whether the wasm module is up, and whether
-/// threads are available to it.
-#[component]
-fn StatusCard() -> impl IntoView {
-    // Effects run only in the browser, after the first render: once this flips, the wasm module is
-    // instantiated, mounted and reacting to state.
-    let (mounted, set_mounted) = signal(false);
-    Effect::new(move |_| set_mounted.set(true));
-
-    let window = window();
-    let isolated = window.unchecked_ref::<GlobalScope>().cross_origin_isolated();
-    // Navigator.hardwareConcurrency is a double in WebIDL; it is a small positive integer in practice.
-    let cores = window.navigator().hardware_concurrency() as u32;
-    let threads_class = if isolated { "ok" } else { "warn" };
-    let threads = if isolated {
-        format!("available ({cores} logical cores)")
-    } else {
-        "unavailable: the page is not cross-origin isolated (serve it with COOP/COEP headers)".to_string()
-    };
-
-    view! {
-        <section class="card status" aria-live="polite">
-            <h2>"Status"</h2>
-            <dl>
-                <dt>"Version"</dt>
-                <dd>{VERSION}</dd>
-                <dt>"WebAssembly"</dt>
-                <dd class:ok=mounted>
-                    {move || if mounted.get() { "WebAssembly pipeline loaded" } else { "starting…" }}
-                </dd>
-                <dt>"Threads"</dt>
-                <dd class=threads_class>{threads}</dd>
-            </dl>
-        </section>
     }
 }

@@ -1,0 +1,42 @@
+// The user switches to the smaller EdgeFace-XXS model: the threshold follows the model's calibration,
+// the photos already in the slots are compared again, and the score is the native CLI's for --model xxs.
+// Then SeetaFace: the comparison still works.
+import { assert, nativeJson, near, putPhoto, sample, similarity } from './harness.mjs';
+
+async function waitReady(page) {
+  await page.waitForSelector('[data-testid=engine-status][data-status=ready]', { timeout: 120_000 });
+}
+
+export default async function ({ page, log }) {
+  const a = sample('gallery/DWASHT-001_d3323f3c.jpg');
+  const b = sample('probe/DWASHT-002_f44b8d45.jpg');
+  await putPhoto(page, 'a', a);
+  await putPhoto(page, 'b', b);
+  const xs = await similarity(page);
+
+  await page.selectOption('[data-testid=model]', 'xxs');
+  await waitReady(page);
+  await page.waitForFunction(
+    (v) => Number(document.querySelector('[data-testid=similarity]')?.dataset.value) !== v,
+    xs,
+    { timeout: 60_000 },
+  );
+  const xxs = await similarity(page);
+  const native = nativeJson('compare', a, b, '--model', 'xxs').similarity;
+  const threshold = await page.textContent('[data-testid=threshold-value]');
+  log(`XS ${xs.toFixed(4)}; XXS browser ${xxs.toFixed(4)}, native ${native.toFixed(4)}; threshold ${threshold}`);
+  near(xxs, native, 0.01, 'XXS similarity');
+  assert(threshold === '0.37', `threshold ${threshold} after switching to XXS`);
+
+  await page.selectOption('[data-testid=detector]', 'seeta');
+  await waitReady(page);
+  await page.waitForFunction(
+    (v) => Number(document.querySelector('[data-testid=similarity]')?.dataset.value) !== v,
+    xxs,
+    { timeout: 60_000 },
+  );
+  const seeta = await similarity(page);
+  const nativeSeeta = nativeJson('compare', a, b, '--model', 'xxs', '--detector', 'seeta').similarity;
+  log(`SeetaFace + XXS browser ${seeta.toFixed(4)}, native ${nativeSeeta.toFixed(4)}`);
+  near(seeta, nativeSeeta, 0.01, 'SeetaFace similarity');
+}

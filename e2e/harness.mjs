@@ -1,0 +1,132 @@
+// What the browser tests share: the system Chromium driven by playwright-core (never a downloaded
+// browser), the app served from dist/ on localhost, a log of every request the page makes, and the
+// native CLI's answers to compare with.
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, mkdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { serve } from './serve.mjs';
+
+export const ROOT = resolve(new URL('..', import.meta.url).pathname);
+export const SAMPLES = join(ROOT, 'assets/samples');
+export const OUT = join(ROOT, 'target/e2e');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export class Browser {
+  static async start({ isolated = true } = {}) {
+    const b = new Browser();
+    // SIMFACE_E2E_URL: test an app that some other static server serves (e.g. `python3 -m http.server`).
+    const external = process.env.SIMFACE_E2E_URL;
+    b.server = external
+      ? { url: external.endsWith('/') ? external : `${external}/`, close: async () => {} }
+      : await serve({ dir: join(ROOT, 'dist'), isolated });
+    b.profile = mkdtempSync(join(tmpdir(), 'simface-chromium-'));
+    b.context = await chromium.launchPersistentContext(b.profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+      viewport: { width: 1280, height: 900 },
+      acceptDownloads: true,
+    });
+    b.requests = [];
+    b.consoleErrors = [];
+    b.context.on('request', (r) => b.requests.push(r.url()));
+    return b;
+  }
+
+  async open() {
+    const page = this.context.pages()[0] || (await this.context.newPage());
+    page.on('console', (m) => m.type() === 'error' && this.consoleErrors.push(m.text()));
+    page.on('pageerror', (e) => this.consoleErrors.push(String(e)));
+    const t0 = Date.now();
+    await page.goto(this.server.url);
+    await page.waitForSelector('[data-testid=engine-status][data-status=ready]', { timeout: 120_000 });
+    page.readyAfterMs = Date.now() - t0;
+    return page;
+  }
+
+  /** Requests that did not go to our localhost server (data: and blob: URLs are in-page). */
+  foreignRequests() {
+    return this.requests.filter((u) => !u.startsWith(this.server.url) && !/^(data|blob):/.test(u));
+  }
+
+  async close() {
+    await this.context.close();
+    await this.server.close();
+    rmSync(this.profile, { recursive: true, force: true });
+  }
+}
+
+/** The native CLI (release build if there is one, else the debug build that `cargo test` made). */
+function cli() {
+  // The newer of the two builds (`make test` has just built the debug one with `cargo test`).
+  const built = ['target/release/simface', 'target/debug/simface']
+    .map((p) => join(ROOT, p))
+    .filter((p) => existsSync(p))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (built.length) return built[0];
+  execFileSync('cargo', ['build', '--release', '--bin', 'simface'], { cwd: ROOT, stdio: 'inherit' });
+  return join(ROOT, 'target/release/simface');
+}
+
+export function nativeJson(...args) {
+  const env = { ...process.env, ORT_DYLIB_PATH: process.env.ORT_DYLIB_PATH || join(ROOT, '.tools/lib/libonnxruntime.so') };
+  return JSON.parse(execFileSync(cli(), [...args, '--json'], { cwd: ROOT, env, maxBuffer: 64 << 20 }).toString());
+}
+
+/** Puts a file (a path, or { name, mimeType, buffer }) into slot 'a' or 'b' and waits until it settles. */
+export async function putPhoto(page, slot, file) {
+  await page.setInputFiles(`[data-testid=file-${slot}]`, file);
+  await settle(page, slot);
+}
+
+/** Waits until a slot has a compared face or an error. */
+export async function settle(page, slot) {
+  await page.waitForFunction(
+    (s) => {
+      const card = document.querySelector(`[data-slot=${s}]`);
+      const busy = card.querySelector('.busy');
+      const error = card.querySelector('[data-testid=error-' + s + ']');
+      const done = !card.querySelector('.face-detail').classList.contains('hidden');
+      return busy.classList.contains('hidden') && (done || !error.classList.contains('hidden'));
+    },
+    slot,
+    { timeout: 60_000 },
+  );
+}
+
+export async function similarity(page) {
+  await page.waitForSelector('[data-testid=similarity]', { timeout: 30_000 });
+  return Number(await page.getAttribute('[data-testid=similarity]', 'data-value'));
+}
+
+export async function verdict(page) {
+  return (await page.textContent('[data-testid=verdict]')).trim();
+}
+
+export function sample(rel) {
+  return join(SAMPLES, rel);
+}
+
+export function ensureOut() {
+  mkdirSync(OUT, { recursive: true });
+  return OUT;
+}
+
+export function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+export function near(a, b, tol, what) {
+  assert(Math.abs(a - b) <= tol, `${what}: browser ${a.toFixed(4)} vs native ${b.toFixed(4)} (tolerance ${tol})`);
+}

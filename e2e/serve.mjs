@@ -1,0 +1,66 @@
+// A small static file server for the built app (dist/), for the browser tests and for trying a build.
+//   node e2e/serve.mjs [--dir dist] [--port 8090] [--isolated]
+// --isolated adds the COOP/COEP headers that make the page cross-origin isolated (wasm threads).
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.onnx': 'application/octet-stream',
+  '.bin': 'application/octet-stream',
+};
+
+/** Starts the server; resolves to { url, close, requests } (requests: every path asked for). */
+export async function serve({ dir = 'dist', port = 0, isolated = false } = {}) {
+  const root = resolve(dir);
+  const requests = [];
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+    requests.push(path);
+    let file = normalize(join(root, path));
+    if (!file.startsWith(root)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
+      const body = await readFile(file);
+      const headers = {
+        'Content-Type': TYPES[extname(file).toLowerCase()] || 'application/octet-stream',
+        'Content-Length': body.length,
+        'Cache-Control': 'no-cache',
+      };
+      if (isolated) {
+        headers['Cross-Origin-Opener-Policy'] = 'same-origin';
+        headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+      }
+      res.writeHead(200, headers).end(body);
+    } catch {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(port, '127.0.0.1', ok));
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  return { url, requests, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const opt = (name, def) => (args.includes(name) ? args[args.indexOf(name) + 1] : def);
+  const { url } = await serve({
+    dir: opt('--dir', 'dist'),
+    port: Number(opt('--port', 8090)),
+    isolated: args.includes('--isolated'),
+  });
+  console.log(`serving ${opt('--dir', 'dist')} on ${url}${args.includes('--isolated') ? ' (cross-origin isolated)' : ''}`);
+}

@@ -1,0 +1,158 @@
+//! The one face pipeline of the page, shared by both photo slots: the model bytes it was built from, the
+//! settings it was built for, and the stages the slots call (detect, then align + embed one face).
+//!
+//! onnxruntime-web must be loaded on the main thread (its loader needs `window`), so the pipeline lives
+//! here, on the page's thread, behind an async mutex: a slot holds it across the awaits of one stage.
+
+use std::{cell::RefCell, collections::HashMap, rc::Rc};
+
+use crate::{
+    DetectorKind, EmbedderModel, Embedding, Face, FacePipeline, ModelBytes, PipelineConfig, pipeline::AnyDetector,
+};
+use futures::lock::Mutex;
+use image::RgbImage;
+
+use super::models_loader::{Progress, load_model, manifest_entry};
+use super::web::{now_ms, yield_now};
+
+/// What the user chose in the settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    pub model: EmbedderModel,
+    pub detector: DetectorKind,
+    /// Longer image side used for detection.
+    pub max_side: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { model: EmbedderModel::EdgefaceXs, detector: DetectorKind::Yunet, max_side: 640 }
+    }
+}
+
+impl Settings {
+    /// The model files this configuration needs.
+    pub fn files(&self) -> Vec<&'static str> {
+        let detector = match self.detector {
+            DetectorKind::Yunet => crate::models::YUNET_FILE,
+            DetectorKind::Seeta => crate::models::SEETA_FILE,
+        };
+        vec![detector, self.model.file_name()]
+    }
+}
+
+struct Built {
+    model: EmbedderModel,
+    detector: DetectorKind,
+    pipeline: FacePipeline,
+}
+
+#[derive(Default)]
+struct Engine {
+    pipeline: Mutex<Option<Built>>,
+    bytes: RefCell<HashMap<&'static str, Rc<Vec<u8>>>>,
+}
+
+thread_local! {
+    static ENGINE: Rc<Engine> = Rc::new(Engine::default());
+}
+
+fn engine() -> Rc<Engine> {
+    ENGINE.with(Rc::clone)
+}
+
+/// Downloads (or takes from the cache) the models `settings` needs, then builds the pipeline when the
+/// model or detector changed, and sets the detection size. `report` gets download progress.
+pub async fn prepare(settings: Settings, report: &dyn Fn(Progress)) -> Result<(), String> {
+    let engine = engine();
+    for file in settings.files() {
+        if engine.bytes.borrow().contains_key(file) {
+            continue;
+        }
+        let entry = manifest_entry(file)?;
+        let bytes = load_model(&entry, report).await?;
+        engine.bytes.borrow_mut().insert(file, Rc::new(bytes));
+    }
+    let mut slot = engine.pipeline.lock().await;
+    let stale = slot.as_ref().is_none_or(|b| b.model != settings.model || b.detector != settings.detector);
+    if stale {
+        *slot = None;
+        yield_now().await;
+        let get = |f: &'static str| engine.bytes.borrow().get(f).cloned();
+        let yunet = get(crate::models::YUNET_FILE);
+        let seeta = get(crate::models::SEETA_FILE);
+        let embedder = get(settings.model.file_name()).ok_or("the embedder model is not loaded")?;
+        let models = ModelBytes {
+            yunet: yunet.as_deref().map(|v| v.as_slice()),
+            seeta: seeta.as_deref().map(|v| v.as_slice()),
+            embedder: &embedder,
+        };
+        let config =
+            PipelineConfig { detector: settings.detector, embedder: settings.model, ..PipelineConfig::default() };
+        let pipeline = FacePipeline::new(models, config).await.map_err(|e| e.to_string())?;
+        *slot = Some(Built { model: settings.model, detector: settings.detector, pipeline });
+    }
+    if let Some(built) = slot.as_mut() {
+        match built.pipeline.detector_mut() {
+            AnyDetector::Yunet(d) => d.config.max_side = settings.max_side,
+            AnyDetector::Seeta(d) => d.config.max_side = settings.max_side,
+        }
+    }
+    Ok(())
+}
+
+/// Runs every model once on a blank input, so the first real photo does not pay for the runtime's
+/// first-run allocations.
+pub async fn warm_up() -> Result<(), String> {
+    let engine = engine();
+    let mut slot = engine.pipeline.lock().await;
+    let built = slot.as_mut().ok_or("the models are not loaded")?;
+    let blank = RgbImage::from_pixel(160, 120, image::Rgb([128, 128, 128]));
+    built.pipeline.detect_faces(&blank).await.map_err(|e| e.to_string())?;
+    yield_now().await;
+    let crop = RgbImage::from_pixel(112, 112, image::Rgb([128, 128, 128]));
+    built.pipeline.embed_faces(std::slice::from_ref(&crop)).await.map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// All faces of an image (largest first) and the time detection took, in ms.
+pub async fn detect(image: &RgbImage) -> Result<(Vec<Face>, f64), String> {
+    let engine = engine();
+    let mut slot = engine.pipeline.lock().await;
+    let built = slot.as_mut().ok_or("the models are not loaded yet")?;
+    let start = now_ms();
+    let faces = built.pipeline.detect_faces(image).await.map_err(|e| e.to_string())?;
+    Ok((faces, now_ms() - start))
+}
+
+/// One face aligned and embedded.
+pub struct Embedded {
+    pub crop: RgbImage,
+    pub embedding: Embedding,
+    pub model: EmbedderModel,
+    pub align_ms: f64,
+    pub embed_ms: f64,
+}
+
+/// Aligns `face` of `image` to the 112×112 template and embeds the crop.
+pub async fn embed(image: &RgbImage, face: &Face) -> Result<Embedded, String> {
+    let start = now_ms();
+    let crop = FacePipeline::align_faces(image, std::slice::from_ref(face))
+        .map_err(|e| e.to_string())?
+        .pop()
+        .ok_or("alignment gave no crop")?;
+    let align_ms = now_ms() - start;
+    yield_now().await;
+    let engine = engine();
+    let mut slot = engine.pipeline.lock().await;
+    let built = slot.as_mut().ok_or("the models are not loaded yet")?;
+    let start = now_ms();
+    let embedding = built
+        .pipeline
+        .embed_faces(std::slice::from_ref(&crop))
+        .await
+        .map_err(|e| e.to_string())?
+        .pop()
+        .ok_or("no embedding")?;
+    Ok(Embedded { crop, embedding, model: built.model, align_ms, embed_ms: now_ms() - start })
+}

@@ -1,0 +1,47 @@
+//! The state the components share, provided as a Leptos context: settings, the models' status and
+//! progress, both photo slots and the decision threshold.
+
+use leptos::prelude::*;
+
+use super::engine::Settings;
+use super::models_loader::Progress;
+use super::photo_slot::SlotState;
+
+/// Where the models are.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineStatus {
+    /// Loading onnxruntime-web itself.
+    Starting,
+    /// Downloading or verifying model files, building sessions.
+    Loading,
+    /// Running each model once.
+    WarmingUp,
+    Ready,
+    Failed(String),
+}
+
+#[derive(Clone, Copy)]
+pub struct AppCtx {
+    pub settings: RwSignal<Settings>,
+    pub status: RwSignal<EngineStatus>,
+    pub progress: RwSignal<Vec<Progress>>,
+    /// onnxruntime-web's wasm threads, once known.
+    pub threads: RwSignal<Option<u32>>,
+    /// Milliseconds from navigation start to models ready (first time).
+    pub ready_ms: RwSignal<Option<f64>>,
+    /// Bumped by every (re)start of model loading; older runs stop reporting.
+    pub generation: RwSignal<u64>,
+    pub threshold: RwSignal<f32>,
+    /// The slot that last had the user's attention: pasted photos go there.
+    pub active_slot: RwSignal<&'static str>,
+    pub a: SlotState,
+    pub b: SlotState,
+    /// Sample photo paths under `samples/` (empty when the page has none).
+    pub samples: RwSignal<Vec<String>>,
+}
+
+impl AppCtx {
+    pub fn slot(&self, key: &str) -> SlotState {
+        if key == "b" { self.b } else { self.a }
+    }
+}

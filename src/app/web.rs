@@ -1,0 +1,100 @@
+//! Small browser helpers: time, yielding to the event loop, files, downloads and the page's base URL.
+
+use js_sys::{Promise, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The page's global scope; web-sys does not bind `crossOriginIsolated`.
+    type GlobalScope;
+
+    #[wasm_bindgen(method, getter, js_name = crossOriginIsolated)]
+    fn cross_origin_isolated(this: &GlobalScope) -> bool;
+}
+
+/// True when the page was served with COOP/COEP headers: the condition for `SharedArrayBuffer`, and so
+/// for onnxruntime-web's wasm threads.
+pub fn cross_origin_isolated() -> bool {
+    web_sys::window().is_some_and(|w| w.unchecked_ref::<GlobalScope>().cross_origin_isolated())
+}
+
+/// Logical cores as the browser reports them.
+pub fn hardware_concurrency() -> u32 {
+    web_sys::window().map_or(1, |w| w.navigator().hardware_concurrency() as u32).max(1)
+}
+
+/// Milliseconds since the page started (`performance.now()`; `std::time::Instant` panics on wasm32).
+pub fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// Waits `ms` milliseconds on the browser's event loop.
+pub async fn sleep_ms(ms: i32) {
+    let promise = Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Gives the browser a turn (render, input) between two pipeline stages.
+pub async fn yield_now() {
+    sleep_ms(0).await;
+}
+
+/// A URL relative to the page, made absolute (onnxruntime-web needs an absolute base URL).
+pub fn absolute_url(relative: &str) -> String {
+    let base =
+        web_sys::window().and_then(|w| w.document()).and_then(|d| d.base_uri().ok().flatten()).unwrap_or_default();
+    web_sys::Url::new_with_base(relative, &base).map(|u| u.href()).unwrap_or_else(|_| relative.to_string())
+}
+
+/// A readable message out of a JavaScript exception.
+pub fn js_error(e: &JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        return String::from(err.message());
+    }
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// All bytes of a file the user picked, dropped or pasted.
+pub async fn read_blob(blob: &web_sys::Blob) -> Result<Vec<u8>, String> {
+    let buf = JsFuture::from(blob.array_buffer()).await.map_err(|e| js_error(&e))?;
+    Ok(Uint8Array::new(&buf).to_vec())
+}
+
+/// Fetches a same-origin URL whole; `Ok(None)` for an HTTP error status (e.g. 404).
+pub async fn fetch_bytes(url: &str) -> Result<Option<Vec<u8>>, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let resp: web_sys::Response =
+        JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| js_error(&e))?.unchecked_into();
+    if !resp.ok() {
+        return Ok(None);
+    }
+    let buf = JsFuture::from(resp.array_buffer().map_err(|e| js_error(&e))?).await.map_err(|e| js_error(&e))?;
+    Ok(Some(Uint8Array::new(&buf).to_vec()))
+}
+
+/// Offers `text` as a file download.
+pub fn download_text(file_name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|e| js_error(&e))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| js_error(&e))?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = document.create_element("a").map_err(|e| js_error(&e))?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(file_name);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// Copies `text` to the clipboard.
+pub async fn copy_text(text: &str) -> Result<(), String> {
+    let window = web_sys::window().ok_or("no window")?;
+    JsFuture::from(window.navigator().clipboard().write_text(text)).await.map(|_| ()).map_err(|e| js_error(&e))
+}
