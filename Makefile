@@ -50,10 +50,15 @@ build: setup
 	cargo build --release --bin simface
 	trunk build --release
 
-# The flags after `bench` are defined by the simface CLI (`cargo run --bin simface -- bench --help`).
+# The README's benchmark table: one ONNX Runtime thread, the pipeline against plain ONNX Runtime runs of the
+# same models on the same tensors (--baseline), for both embedders on a 640x480 portrait and for a group photo.
 bench: setup
-	cargo run --release --bin simface -- bench \
-		--baseline assets/samples/simface/royalty_free_good_face.jpg assets/samples/groups/office4.jpg
+	cargo build --release --bin simface
+	for model in xs xxs; do \
+		target/release/simface bench --threads 1 --baseline --runs 40 --model $$model --resize 640x480 \
+			assets/samples/simface/royalty_free_good_face.jpg; \
+	done
+	target/release/simface bench --threads 1 --baseline --runs 20 assets/samples/groups/office4.jpg
 
 clean:
 	cargo clean
