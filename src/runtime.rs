@@ -152,16 +152,23 @@ pub fn web_threads() -> Option<u32> {
     js_sys::Reflect::get(&wasm, &"numThreads".into()).ok()?.as_f64().map(|n| n as u32)
 }
 
+/// A session builder with the options every session here uses (full graph optimisation, the thread count
+/// asked for), so that the pipeline and its benchmark baseline run identically configured sessions.
+fn session_builder(options: RuntimeOptions, name: &str) -> Result<ort::session::builder::SessionBuilder> {
+    let corrupt = |e: ort::Error| Error::ModelCorrupt { name: name.to_string(), detail: e.to_string() };
+    let mut builder = Session::builder(environment()?).map_err(corrupt)?;
+    builder = builder.with_optimization_level(GraphOptimizationLevel::Level3).map_err(|e| corrupt(e.into()))?;
+    if let Some(threads) = options.intra_threads {
+        builder = builder.with_intra_threads(threads).map_err(|e| corrupt(e.into()))?;
+    }
+    Ok(builder)
+}
+
 impl OnnxModel {
     /// Builds a session from the bytes of an ONNX file. `name` is used in error messages.
     pub async fn from_bytes(name: &str, bytes: &[u8], options: RuntimeOptions) -> Result<Self> {
         let corrupt = |e: ort::Error| Error::ModelCorrupt { name: name.to_string(), detail: e.to_string() };
-        let env = environment()?;
-        let mut builder = Session::builder(env).map_err(corrupt)?;
-        builder = builder.with_optimization_level(GraphOptimizationLevel::Level3).map_err(|e| corrupt(e.into()))?;
-        if let Some(threads) = options.intra_threads {
-            builder = builder.with_intra_threads(threads).map_err(|e| corrupt(e.into()))?;
-        }
+        let mut builder = session_builder(options, name)?;
         #[cfg(not(target_arch = "wasm32"))]
         let session = builder.commit_from_memory(bytes).map_err(corrupt)?;
         #[cfg(target_arch = "wasm32")]
@@ -241,12 +248,7 @@ pub struct PlainSession {
 impl PlainSession {
     pub fn new(bytes: &[u8], options: RuntimeOptions) -> Result<Self> {
         let failed = |e: ort::Error| Error::ModelCorrupt { name: "baseline".into(), detail: e.to_string() };
-        let mut builder = Session::builder(environment()?).map_err(failed)?;
-        builder = builder.with_optimization_level(GraphOptimizationLevel::Level3).map_err(|e| failed(e.into()))?;
-        if let Some(threads) = options.intra_threads {
-            builder = builder.with_intra_threads(threads).map_err(|e| failed(e.into()))?;
-        }
-        Ok(Self { session: builder.commit_from_memory(bytes).map_err(failed)? })
+        Ok(Self { session: session_builder(options, "baseline")?.commit_from_memory(bytes).map_err(failed)? })
     }
 
     /// The time of one `Session::run` on `input`, outputs left in place.
