@@ -67,3 +67,11 @@ clean:
 distclean: clean
 	rm -rf .tools assets/samples
 	rm -f models/*.onnx models/*.bin
+
+# The browser benchmark (e2e/bench.mjs): the app's per-stage medians in headless Chromium on the 640x480
+# portrait and group photo, next to plain onnxruntime-web runs of the same models in the same page and the
+# native `simface bench --baseline` from the same run, plus the wasm size and warm-cache start-up time.
+# Needs dist/ (trunk build --release). SIMFACE_E2E_NOT_ISOLATED=1 for one thread. Not part of `make test`.
+.PHONY: bench-browser
+bench-browser:
+	node e2e/bench.mjs $(ARGS)
