@@ -5,7 +5,7 @@
 
 use image::RgbImage;
 
-use crate::align::{align_face, transform_to_template};
+use crate::align::align_face;
 use crate::detect::{Detector, DetectorKind, Face, SeetaDetector, YuNet, YuNetConfig, seeta::SeetaConfig};
 use crate::embed::{Embedder, EmbedderModel, Embedding};
 use crate::error::{Error, Result};
@@ -141,9 +141,13 @@ impl FacePipeline {
 
     /// Detect, align and embed every face. Faces whose landmarks are degenerate are skipped.
     pub async fn analyze(&mut self, image: &RgbImage) -> Result<Vec<AnalyzedFace>> {
-        let faces = self.detect_faces(image).await?;
-        let faces: Vec<Face> = faces.into_iter().filter(|f| transform_to_template(&f.landmarks).is_ok()).collect();
-        let crops = Self::align_faces(image, &faces)?;
+        // Each face is aligned once; those whose landmarks cannot be aligned are dropped with their crop.
+        let (faces, crops): (Vec<Face>, Vec<RgbImage>) = self
+            .detect_faces(image)
+            .await?
+            .into_iter()
+            .filter_map(|face| align_face(image, &face.landmarks).ok().map(|crop| (face, crop)))
+            .unzip();
         let embeddings = self.embed_faces(&crops).await?;
         Ok(faces
             .into_iter()

@@ -111,3 +111,19 @@ fn thresholds_follow_the_documented_calibration() {
         assert_eq!(m.accuracy_at_threshold, 1.0);
     }
 }
+
+/// `analyze` detects, aligns and embeds every face in one batch; each result is the same as embedding
+/// that face on its own.
+#[test]
+fn analyze_embeds_every_face_of_a_group_photo_like_embed_face_does() {
+    let mut pipeline = pipeline(DetectorKind::Yunet, EmbedderModel::EdgefaceXxs, 640);
+    let rgb = load_rgb(&faces_dir().join("groups/office4.jpg"));
+    let all = block_on(pipeline.analyze(&rgb)).expect("analysis runs");
+    assert_eq!(all.len(), 12);
+    for index in [0, 11] {
+        let single = block_on(pipeline.embed_face(&rgb, index)).expect("the face exists");
+        assert_eq!(single.face, all[index].face);
+        let cos = cosine_similarity(&single.embedding, &all[index].embedding).expect("same model");
+        assert!(cos > 0.9999, "face {index}: batch vs single cos {cos}");
+    }
+}
