@@ -2,8 +2,12 @@
 // in headless Chromium, on the same 640x480 photos as `simface bench --resize 640x480`, next to
 //   - plain onnxruntime-web runs of the same models with the same thread count, in the same page, and
 //   - the native CLI's numbers (`simface bench --baseline --json`) from the same run,
-// plus the wasm bundle size (raw and gzip) and the time from navigation to "models ready" with a warm cache.
-//   node e2e/bench.mjs [--loads 10] [--warmup 3] [--ort-warmup 20] [--ort-runs 30] [--native-runs 20]
+// plus how responsive the page stays while a photo is analysed (longest gap between animation frames, long
+// tasks), the wasm bundle size (raw and gzip) and the time from navigation to "models ready" with a warm cache.
+// The app's loads and the raw runs alternate in rounds after both have warmed up, so that both see the same
+// state of the browser's WebAssembly tiering and of the machine.
+//   node e2e/bench.mjs [--rounds 6] [--loads 2] [--warmup 20] [--ort-warmup 60] [--native-runs 20]
+//   SIMFACE_BENCH_MAIN_THREAD=1 runs the models on the page's thread instead of onnxruntime-web's worker.
 // Isolated (ONNX Runtime Web with several threads) by default; SIMFACE_E2E_NOT_ISOLATED=1 for one thread.
 // Needs dist/ (`trunk build --release`); builds target/release/simface when it is missing.
 import { execFileSync } from 'node:child_process';
@@ -14,11 +18,12 @@ import { Browser, ROOT, sample } from './harness.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, def) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : def);
-const LOADS = opt('--loads', 10);
-const WARMUP = opt('--warmup', 3);
-const ORT_WARMUP = opt('--ort-warmup', 20);
-const ORT_RUNS = opt('--ort-runs', 30);
+const ROUNDS = opt('--rounds', 6);
+const LOADS = opt('--loads', 2);
+const WARMUP = opt('--warmup', 20);
+const ORT_WARMUP = opt('--ort-warmup', 60);
 const NATIVE_RUNS = opt('--native-runs', 20);
+const MAIN_THREAD = !!process.env.SIMFACE_BENCH_MAIN_THREAD;
 const ISOLATED = !process.env.SIMFACE_E2E_NOT_ISOLATED;
 const IMAGES = ['simface/royalty_free_good_face.jpg', 'groups/office4.jpg'];
 
@@ -56,14 +61,14 @@ if (existsSync(ortWasm)) {
 }
 
 // 3. The browser.
-const browser = await Browser.start({ isolated: ISOLATED });
+const browser = await Browser.start({ isolated: ISOLATED, query: MAIN_THREAD ? '?inference=main-thread' : '' });
 let threads, threadsText, readyCold, readyWarm = [], browserRows = [], rawRows = [], consoleErrors;
 try {
   const page = await browser.open();
   readyCold = page.readyAfterMs;
   // Warm-cache navigations: the models come from the Cache API, the page's files revalidate (no-cache).
   for (let i = 0; i < 3; i++) {
-    await page.goto(browser.server.url);
+    await page.goto(browser.pageUrl);
     const h = await page.waitForFunction(
       () => (document.querySelector('[data-testid=engine-status][data-status=ready]') ? performance.now() : 0),
       null,
@@ -95,17 +100,35 @@ try {
 
   for (const p of photos) {
     const samples = { decode: [], detect: [], align: [], embed: [] };
+    const raw = { yunet: [], edgeface: [] };
+    const ui = { maxGap: [], longTasks: [], longTaskMs: [] };
+    const inOrt = { yunet: [], edgeface: [] };
     let faces = '';
-    for (let i = 0; i < WARMUP + LOADS; i++) {
-      const t = await loadOnce(page, 'a', { name: `bench-${i}.jpg`, mimeType: 'image/jpeg', buffer: p.buffer });
+    const appLoad = async (keep) => {
+      const t = await loadOnce(page, 'a', { name: 'bench.jpg', mimeType: 'image/jpeg', buffer: p.buffer });
       if (t.error) throw new Error(`${p.rel}: ${t.error}`);
       faces = t.faces;
-      if (i < WARMUP) continue;
+      if (!keep) return;
       for (const [k, v] of Object.entries(t.stages)) samples[k]?.push(v);
+      inOrt.yunet.push(t.ort.yunet);
+      inOrt.edgeface.push(t.ort[Object.keys(t.ort).find((k) => k.startsWith('edgeface'))]);
+      ui.maxGap.push(t.ui.maxGap);
+      ui.longTasks.push(t.ui.longTasks);
+      ui.longTaskMs.push(t.ui.longTaskMs);
+    };
+    // Warm both up, then alternate: LOADS photo loads, then as many raw runs of each model.
+    for (let i = 0; i < WARMUP; i++) await appLoad(false);
+    await page.evaluate(rawOrtOpen, { jpeg: p.buffer.toString('base64') });
+    await page.evaluate(rawOrtRuns, ORT_WARMUP);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < LOADS; i++) await appLoad(true);
+      const r = await page.evaluate(rawOrtRuns, LOADS);
+      raw.yunet.push(...r.yunet);
+      raw.edgeface.push(...r.edgeface);
     }
-    browserRows.push({ ...p, faces, samples });
-    // Plain onnxruntime-web, same page, same env (thread count), right after the pipeline's runs.
-    rawRows.push(await page.evaluate(rawOrt, { warmup: ORT_WARMUP, runs: ORT_RUNS }));
+    await page.evaluate(rawOrtClose);
+    browserRows.push({ ...p, faces, samples, ui, inOrt });
+    rawRows.push({ yunet: median(raw.yunet), edgeface: median(raw.edgeface) });
   }
   consoleErrors = browser.consoleErrors;
 } finally {
@@ -124,8 +147,10 @@ console.log(`native: target/release/simface ${nativeArgs.join(' ')}`);
 // 5. The report.
 console.log(`\n## Browser benchmark (headless Chromium, ${ISOLATED ? 'cross-origin isolated' : 'not isolated'}, ` +
   `${threads} ONNX Runtime Web thread(s); page shows "${threadsText}")`);
-console.log(`browser: median of ${LOADS} loads after ${WARMUP} warm-up loads; raw onnxruntime-web: median of ` +
-  `${ORT_RUNS} runs after ${ORT_WARMUP}, zero tensors; native: median of ${NATIVE_RUNS} runs, --threads ${threads || 1}\n`);
+console.log(`models run ${MAIN_THREAD ? "on the page's thread" : "in onnxruntime-web's proxy worker"}; ` +
+  `browser: median of ${ROUNDS * LOADS} loads after ${WARMUP} warm-up loads; raw onnxruntime-web (same page, same ` +
+  `env, the app's inputs): median of ${ROUNDS * LOADS} runs after ${ORT_WARMUP}, alternating with ` +
+  `the loads in ${ROUNDS} rounds; native: median of ${NATIVE_RUNS} runs, --threads ${threads || 1}\n`);
 browserRows.forEach((b, i) => {
   const raw = rawRows[i];
   const n = native.results[i];
@@ -140,19 +165,26 @@ browserRows.forEach((b, i) => {
   // batch. For a group photo the native align/embed are divided by the face count (per face).
   const per = nFaces > 1 ? nFaces : 1;
   console.log(`### ${b.rel} (640x480; faces: browser "${b.faces}", native ${nFaces})\n`);
-  console.log('| stage | browser median ms | raw onnxruntime-web ms | native ms | browser/raw | browser/native |');
-  console.log('|---|---|---|---|---|---|');
-  const row = (name, bv, rv, nv, note = '') =>
-    console.log(`| ${name} | ${f(bv)} | ${rv === undefined ? '–' : f(rv)} | ${f(nv)}${note} | ${rv === undefined ? '–' : r(bv, rv)} | ${r(bv, nv)} |`);
-  row('decode', m.decode, undefined, nat.decode);
-  row('detect (YuNet 640x480)', m.detect, raw.yunet, nat.detect);
-  row('align', m.align, undefined, nat.align / per, per > 1 ? ` (${f(nat.align)} for ${nFaces} faces ÷ ${nFaces})` : '');
-  row('embed (EdgeFace-XS)', m.embed, raw.edgeface, nat.embed / per,
+  const o = { yunet: median(b.inOrt.yunet), edgeface: median(b.inOrt.edgeface) };
+  console.log('| stage | browser median ms | of it in onnxruntime-web | raw onnxruntime-web ms | native ms | browser/raw | browser/native |');
+  console.log('|---|---|---|---|---|---|---|');
+  const row = (name, bv, ov, rv, nv, note = '') =>
+    console.log(`| ${name} | ${f(bv)} | ${ov === undefined ? '–' : f(ov)} | ${rv === undefined ? '–' : f(rv)} | ` +
+      `${f(nv)}${note} | ${rv === undefined ? '–' : r(bv, rv)} | ${r(bv, nv)} |`);
+  row('decode', m.decode, undefined, undefined, nat.decode);
+  row('detect (YuNet 640x480)', m.detect, o.yunet, raw.yunet, nat.detect);
+  row('align', m.align, undefined, undefined, nat.align / per, per > 1 ? ` (${f(nat.align)} for ${nFaces} faces ÷ ${nFaces})` : '');
+  row('embed (EdgeFace-XS)', m.embed, o.edgeface, raw.edgeface, nat.embed / per,
     per > 1 ? ` (batch of ${nFaces}: ${f(nat.embed)} ÷ ${nFaces})` : '');
-  row('total', total, raw.yunet + raw.edgeface, natTotal - (per > 1 ? (nat.align + nat.embed) * (1 - 1 / per) : 0));
+  row('total', total, o.yunet + o.edgeface, raw.yunet + raw.edgeface,
+    natTotal - (per > 1 ? (nat.align + nat.embed) * (1 - 1 / per) : 0));
   console.log(`\nnative plain ONNX Runtime (same run): YuNet ${f(n.plain_ort.yunet_ms[0])} ms, EdgeFace ×${n.plain_ort.embed_batch} ` +
     `${f(n.plain_ort.embed_ms[0])} ms; raw onnxruntime-web / native plain ORT: YuNet ${r(raw.yunet, n.plain_ort.yunet_ms[0])}` +
     (n.plain_ort.embed_batch === 1 ? `, EdgeFace ${r(raw.edgeface, n.plain_ort.embed_ms[0])}` : ''));
+  const max = (xs) => Math.max(...xs);
+  console.log(`page responsiveness while a photo is analysed: longest gap between animation frames median ` +
+    `${f(median(b.ui.maxGap))} ms, worst ${f(max(b.ui.maxGap))} ms; long tasks (> 50 ms) per load median ` +
+    `${median(b.ui.longTasks)}, their total median ${f(median(b.ui.longTaskMs))} ms, worst ${f(max(b.ui.longTaskMs))} ms`);
   console.log(`browser samples (ms): ${Object.entries(b.samples).map(([k, v]) => `${k} [${v.map((x) => x.toFixed(1)).join(' ')}]`).join('; ')}\n`);
 });
 console.log('### Bundle and start-up\n');
@@ -165,8 +197,25 @@ if (consoleErrors?.length) console.log(`note: console errors:\n  ${consoleErrors
 async function loadOnce(page, slot, file) {
   await page.evaluate((s) => {
     const card = document.querySelector(`[data-slot=${s}]`);
-    window.__bench = { phase: 0 };
+    window.__bench = { phase: 0, maxGap: 0, longTasks: 0, longTaskMs: 0 };
     window.__benchObserver?.disconnect();
+    window.__benchLong?.disconnect();
+    // Responsiveness: the longest time between two animation frames, and long tasks, until the result shows.
+    const st0 = window.__bench;
+    let last = performance.now();
+    const frame = (t) => {
+      st0.maxGap = Math.max(st0.maxGap, t - last);
+      last = t;
+      if (st0.phase !== 2) requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+    window.__benchLong = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        st0.longTasks += 1;
+        st0.longTaskMs += e.duration;
+      }
+    });
+    window.__benchLong.observe({ type: 'longtask' });
     const check = () => {
       const st = window.__bench;
       if (st.phase === 2) return;
@@ -189,36 +238,76 @@ async function loadOnce(page, slot, file) {
   await page.setInputFiles(`[data-testid=file-${slot}]`, file);
   await page.waitForFunction(() => window.__bench.phase === 2, null, { timeout: 60_000, polling: 20 });
   const st = await page.evaluate(() => window.__bench);
+  await page.evaluate(() => window.__benchLong?.disconnect());
   if (st.error) return { error: st.error };
+  // The model runs inside the stages, as the runtime measured them (User Timing, see src/runtime.rs).
+  const ort = await page.evaluate(() =>
+    Object.fromEntries(performance.getEntriesByType('measure').filter((e) => e.name.startsWith('simface ort '))
+      .map((e) => [e.name.slice('simface ort '.length), e.duration])));
   const stages = {};
   for (const m of st.timings.matchAll(/(decode|detect|align|embed)\s+([\d.]+)\s*ms/g)) stages[m[1]] = Number(m[2]);
   for (const k of ['decode', 'detect', 'align', 'embed'])
     if (!(k in stages)) throw new Error(`timings text without ${k}: "${st.timings}"`);
-  return { stages, faces: st.faces.trim() };
+  return { stages, ort, faces: st.faces.trim(), ui: { maxGap: st.maxGap, longTasks: st.longTasks, longTaskMs: st.longTaskMs } };
 }
 
-/** In the page: plain onnxruntime-web sessions of the app's models, timed on zero tensors of the app's shapes. */
-async function rawOrt({ warmup, runs }) {
+/** In the page: plain onnxruntime-web sessions of the app's models, fed the app's own inputs: the photo's
+ *  pixels as YuNet's BGR tensor and slot A's aligned crop as EdgeFace's [-1, 1] RGB tensor. (Real pixels,
+ *  not zeros: WebAssembly must compute denormal floats exactly, and an all-zero input never makes any.) */
+async function rawOrtOpen({ jpeg }) {
   const ort = globalThis.ort;
   const load = async (path) => (await fetch(new URL(path, location.href))).arrayBuffer();
   const opts = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
-  const time = async (file, shape) => {
-    const session = await ort.InferenceSession.create(await load(file), opts);
-    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', data, shape) };
-    const t = [];
-    for (let i = 0; i < warmup + runs; i++) {
-      const t0 = performance.now();
-      await session.run(feeds);
-      if (i >= warmup) t.push(performance.now() - t0);
+  const pixels = (source, w, h) => {
+    const canvas = new OffscreenCanvas(w, h);
+    const g = canvas.getContext('2d');
+    g.drawImage(source, 0, 0);
+    return g.getImageData(0, 0, w, h).data;
+  };
+  const bytes = Uint8Array.from(atob(jpeg), (c) => c.charCodeAt(0));
+  const photo = await createImageBitmap(new Blob([bytes], { type: 'image/jpeg' }));
+  const [pw, ph] = [photo.width, photo.height];
+  const [tw, th] = [Math.ceil(pw / 32) * 32, Math.ceil(ph / 32) * 32];
+  const rgba = pixels(photo, pw, ph);
+  const yunetInput = new Float32Array(3 * tw * th);
+  for (let y = 0; y < ph; y++)
+    for (let x = 0; x < pw; x++) {
+      const i = (y * pw + x) * 4;
+      const o = y * tw + x;
+      yunetInput[o] = rgba[i + 2];
+      yunetInput[tw * th + o] = rgba[i + 1];
+      yunetInput[2 * tw * th + o] = rgba[i];
     }
-    await session.release();
-    t.sort((a, b) => a - b);
-    return t.length % 2 ? t[t.length >> 1] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;
+  const crop = pixels(document.querySelector('[data-testid=crop-a]'), 112, 112);
+  const faceInput = new Float32Array(3 * 112 * 112);
+  for (let i = 0; i < 112 * 112; i++)
+    for (let c = 0; c < 3; c++) faceInput[c * 112 * 112 + i] = crop[i * 4 + c] / 127.5 - 1;
+  // A fresh copy per run: in proxy mode onnxruntime-web transfers (detaches) the input's buffer.
+  const open = async (file, input, shape) => {
+    const session = await ort.InferenceSession.create(new Uint8Array(await load(file)), opts);
+    const feeds = () => ({ [session.inputNames[0]]: new ort.Tensor('float32', input.slice(), shape) });
+    return { session, feeds };
   };
-  return {
-    yunet: await time('models/face_detection_yunet.onnx', [1, 3, 480, 640]),
-    edgeface: await time('models/edgeface_xs.onnx', [1, 3, 112, 112]),
-    numThreads: ort.env.wasm.numThreads,
+  window.__raw = {
+    yunet: await open('models/face_detection_yunet.onnx', yunetInput, [1, 3, th, tw]),
+    edgeface: await open('models/edgeface_xs.onnx', faceInput, [1, 3, 112, 112]),
   };
+}
+
+/** In the page: `runs` timed runs of each raw session (YuNet, then EdgeFace, alternating). */
+async function rawOrtRuns(runs) {
+  const out = { yunet: [], edgeface: [] };
+  for (let i = 0; i < runs; i++) {
+    for (const k of ['yunet', 'edgeface']) {
+      const { session, feeds } = window.__raw[k];
+      const t0 = performance.now();
+      await session.run(feeds());
+      out[k].push(performance.now() - t0);
+    }
+  }
+  return out;
+}
+
+async function rawOrtClose() {
+  for (const { session } of Object.values(window.__raw)) await session.release();
 }

@@ -1,11 +1,12 @@
 // The user drags a photo onto slot A and pastes another into the page: both arrive in their slots
 // and are compared.
 import { readFileSync } from 'node:fs';
-import { assert, sample, settle, similarity } from './harness.mjs';
+import { assert, sample, settle, similarity, slotJob } from './harness.mjs';
 
 /** Builds a File in the page from bytes (base64) and hands it to `how` ('drop' on a slot or 'paste'). */
 async function give(page, how, slot, path, name) {
   const b64 = readFileSync(path).toString('base64');
+  const job = await slotJob(page, slot);
   await page.evaluate(
     ({ how, slot, b64, name }) => {
       const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -21,8 +22,7 @@ async function give(page, how, slot, path, name) {
     },
     { how, slot, b64, name },
   );
-  await page.waitForFunction((s) => document.querySelector(`[data-slot=${s}] .slot-name`).textContent !== '', slot);
-  await settle(page, slot);
+  await settle(page, slot, job);
 }
 
 export default async function ({ page, log }) {

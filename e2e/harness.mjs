@@ -23,13 +23,15 @@ const FLAGS = [
 ];
 
 export class Browser {
-  static async start({ isolated = true } = {}) {
+  static async start({ isolated = true, query = '' } = {}) {
     const b = new Browser();
     // SIMFACE_E2E_URL: test an app that some other static server serves (e.g. `python3 -m http.server`).
     const external = process.env.SIMFACE_E2E_URL;
     b.server = external
       ? { url: external.endsWith('/') ? external : `${external}/`, close: async () => {} }
       : await serve({ dir: join(ROOT, 'dist'), isolated });
+    // The page's address: the server's root, plus `query` (e.g. '?inference=main-thread').
+    b.pageUrl = b.server.url + query;
     b.profile = mkdtempSync(join(tmpdir(), 'simface-chromium-'));
     b.context = await chromium.launchPersistentContext(b.profile, {
       executablePath: CHROMIUM,
@@ -49,7 +51,7 @@ export class Browser {
     page.on('console', (m) => m.type() === 'error' && this.consoleErrors.push(m.text()));
     page.on('pageerror', (e) => this.consoleErrors.push(String(e)));
     const t0 = Date.now();
-    await page.goto(this.server.url);
+    await page.goto(this.pageUrl);
     await page.waitForSelector('[data-testid=engine-status][data-status=ready]', { timeout: 120_000 });
     page.readyAfterMs = Date.now() - t0;
     return page;
@@ -86,21 +88,29 @@ export function nativeJson(...args) {
 
 /** Puts a file (a path, or { name, mimeType, buffer }) into slot 'a' or 'b' and waits until it settles. */
 export async function putPhoto(page, slot, file) {
+  const job = await slotJob(page, slot);
   await page.setInputFiles(`[data-testid=file-${slot}]`, file);
-  await settle(page, slot);
+  await settle(page, slot, job);
 }
 
-/** Waits until a slot has a compared face or an error. */
-export async function settle(page, slot) {
+/** The slot's job counter (`data-job`): it grows each time the slot starts on a photo. */
+export async function slotJob(page, slot) {
+  return Number(await page.getAttribute(`[data-slot=${slot}]`, 'data-job'));
+}
+
+/** Waits until a slot has a compared face or an error, for a job later than `afterJob` when given (so
+ *  that the state a previous photo left is not taken for the new one's). */
+export async function settle(page, slot, afterJob = -1) {
   await page.waitForFunction(
-    (s) => {
+    ([s, after]) => {
       const card = document.querySelector(`[data-slot=${s}]`);
+      if (Number(card.dataset.job) <= after) return false;
       const busy = card.querySelector('.busy');
       const error = card.querySelector('[data-testid=error-' + s + ']');
       const done = !card.querySelector('.face-detail').classList.contains('hidden');
       return busy.classList.contains('hidden') && (done || !error.classList.contains('hidden'));
     },
-    slot,
+    [slot, afterJob],
     { timeout: 60_000 },
   );
 }

@@ -105,13 +105,23 @@ pub mod ort_web_files {
     pub const BINARY_SHA384: &str = "vjBJ1z7qrhkTyYsNqKeF6c7N+nOJSU94czEo+tvZcu8G75JparGq9kB+kTnEUNVM";
 }
 
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/js/ort_proxy.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = copyWasmViewsBeforePosting)]
+    fn copy_wasm_views_before_posting(memory: &wasm_bindgen::JsValue);
+}
+
 /// Loads onnxruntime-web from `base_url` (our own origin: the page must make no foreign request) and
 /// makes it the backend of every session. Call once, on the main thread, before loading a model.
 ///
 /// `threads` sets onnxruntime-web's `env.wasm.numThreads` (its wasm thread pool; more than 1 needs a
-/// cross-origin isolated page). It takes effect with the first session. Returns the thread count set.
+/// cross-origin isolated page). With `in_worker`, onnxruntime-web runs every session in its proxy worker:
+/// the page's thread only waits for the results, so the UI stays responsive while a model runs (the loader
+/// itself needs `window`, so it cannot move into a worker of ours). Both take effect with the first
+/// session. Returns the thread count set.
 #[cfg(target_arch = "wasm32")]
-pub async fn init_web(base_url: &str, threads: u32) -> Result<u32> {
+pub async fn init_web(base_url: &str, threads: u32, in_worker: bool) -> Result<u32> {
     if ENVIRONMENT.get().is_some() {
         return environment().map(|_| web_threads().unwrap_or(threads));
     }
@@ -122,6 +132,12 @@ pub async fn init_web(base_url: &str, threads: u32) -> Result<u32> {
     sri.set_binary(ort_web_files::BINARY_SHA384);
     let api = ort_web::api(dist).await.map_err(|e| Error::RuntimeUnavailable(e.to_string()))?;
     set_web_threads(threads.max(1));
+    if in_worker {
+        copy_wasm_views_before_posting(&wasm_bindgen::memory());
+        if let Some(wasm) = ort_env_wasm() {
+            let _ = js_sys::Reflect::set(&wasm, &"proxy".into(), &true.into());
+        }
+    }
     ort::set_api(api);
     let env = ort::init().with_name("simface").with_telemetry(false).build().map_err(|e| e.to_string());
     let _ = ENVIRONMENT.set(env);
@@ -145,6 +161,12 @@ fn set_web_threads(threads: u32) {
     }
 }
 
+/// True when onnxruntime-web runs the sessions in its proxy worker (`env.wasm.proxy`).
+#[cfg(target_arch = "wasm32")]
+pub fn web_in_worker() -> bool {
+    ort_env_wasm().and_then(|w| js_sys::Reflect::get(&w, &"proxy".into()).ok()).is_some_and(|v| v.is_truthy())
+}
+
 /// The size of onnxruntime-web's wasm thread pool (`env.wasm.numThreads`), when it is known.
 #[cfg(target_arch = "wasm32")]
 pub fn web_threads() -> Option<u32> {
@@ -152,12 +174,12 @@ pub fn web_threads() -> Option<u32> {
     js_sys::Reflect::get(&wasm, &"numThreads".into()).ok()?.as_f64().map(|n| n as u32)
 }
 
-/// A session builder with the options every session here uses (full graph optimisation, the thread count
-/// asked for), so that the pipeline and its benchmark baseline run identically configured sessions.
+/// A session builder with the options every session here uses (every graph optimisation: `All`, not
+/// `Level3`, which `ort` maps to ONNX Runtime's lower "layout" level; the thread count asked for), so that the pipeline and its benchmark baseline run identically configured sessions.
 fn session_builder(options: RuntimeOptions, name: &str) -> Result<ort::session::builder::SessionBuilder> {
     let corrupt = |e: ort::Error| Error::ModelCorrupt { name: name.to_string(), detail: e.to_string() };
     let mut builder = Session::builder(environment()?).map_err(corrupt)?;
-    builder = builder.with_optimization_level(GraphOptimizationLevel::Level3).map_err(|e| corrupt(e.into()))?;
+    builder = builder.with_optimization_level(GraphOptimizationLevel::All).map_err(|e| corrupt(e.into()))?;
     if let Some(threads) = options.intra_threads {
         builder = builder.with_intra_threads(threads).map_err(|e| corrupt(e.into()))?;
     }
@@ -217,6 +239,7 @@ impl OnnxModel {
         let options = ort::session::RunOptions::new().map_err(&failed)?;
         #[cfg(target_arch = "wasm32")]
         let outputs = {
+            let _timing = UserTiming::start(&self.name);
             let mut outputs = self.session.run_async(inputs, &options).await.map_err(&failed)?;
             ort_web::sync_outputs(&mut outputs)
                 .await
@@ -234,6 +257,44 @@ impl OnnxModel {
             });
         }
         Ok(copied)
+    }
+}
+
+/// A User Timing entry (`performance.measure`) named `simface ort <model>` over the latest run of a model
+/// in onnxruntime-web, from the input handed over to the outputs back: it separates the runtime's time
+/// from ours, and the browser benchmark reads it. Only the latest entry per model is kept (a webcam would
+/// otherwise pile them up).
+#[cfg(target_arch = "wasm32")]
+struct UserTiming<'a> {
+    model: &'a str,
+    start: f64,
+}
+
+#[cfg(target_arch = "wasm32")]
+impl<'a> UserTiming<'a> {
+    fn performance() -> Option<web_sys::Performance> {
+        web_sys::window().and_then(|w| w.performance())
+    }
+
+    fn start(model: &'a str) -> Self {
+        Self { model, start: Self::performance().map_or(0.0, |p| p.now()) }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+impl Drop for UserTiming<'_> {
+    fn drop(&mut self) {
+        use js_sys::{Function, Object, Reflect};
+        use wasm_bindgen::JsCast;
+        let Some(performance) = Self::performance() else { return };
+        let options = Object::new();
+        let _ = Reflect::set(&options, &"start".into(), &self.start.into());
+        let _ = Reflect::set(&options, &"end".into(), &performance.now().into());
+        let name = format!("simface ort {}", self.model);
+        performance.clear_measures_with_measure_name(&name);
+        if let Ok(measure) = Reflect::get(&performance, &"measure".into()).and_then(|f| f.dyn_into::<Function>()) {
+            let _ = measure.call2(&performance, &name.into(), &options);
+        }
     }
 }
 

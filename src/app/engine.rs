@@ -3,6 +3,7 @@
 //!
 //! onnxruntime-web must be loaded on the main thread (its loader needs `window`), so the pipeline lives
 //! here, on the page's thread, behind an async mutex: a slot holds it across the awaits of one stage.
+//! The models themselves run in onnxruntime-web's proxy worker (see `runtime::init_web`).
 
 use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
@@ -113,6 +114,35 @@ pub async fn warm_up() -> Result<(), String> {
     let crop = RgbImage::from_pixel(112, 112, image::Rgb([128, 128, 128]));
     built.pipeline.embed_faces(std::slice::from_ref(&crop)).await.map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// Keeps running both models on blank inputs in the background, `runs` times each: a fresh page's first
+/// few dozen runs of a model are about twice as slow while the browser tiers the WebAssembly up. Each run
+/// takes the pipeline on its own, so a photo the person drops meanwhile waits for one run at most; it
+/// stops early when `current` turns false (the settings changed).
+pub async fn keep_warming(runs: usize, current: impl Fn() -> bool) {
+    let engine = engine();
+    let frame = RgbImage::from_pixel(640, 480, image::Rgb([128, 128, 128]));
+    let crop = RgbImage::from_pixel(112, 112, image::Rgb([128, 128, 128]));
+    for _ in 0..runs {
+        for detect in [true, false] {
+            // Let a waiting photo go first, then run one model.
+            yield_now().await;
+            if !current() {
+                return;
+            }
+            let mut slot = engine.pipeline.lock().await;
+            let Some(built) = slot.as_mut() else { return };
+            let done = if detect {
+                built.pipeline.detect_faces(&frame).await.map(|_| ())
+            } else {
+                built.pipeline.embed_faces(std::slice::from_ref(&crop)).await.map(|_| ())
+            };
+            if done.is_err() {
+                return;
+            }
+        }
+    }
 }
 
 /// All faces of an image (largest first) and the time detection took, in ms.

@@ -30,6 +30,9 @@ use state::{AppCtx, EngineStatus};
 /// The crate version, shown so a stale cached bundle is easy to spot.
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// Background runs of each model after "ready" (see [`engine::keep_warming`]).
+const WARM_UP_RUNS: usize = 60;
+
 /// onnxruntime-web's threads: several when the page may use `SharedArrayBuffer`, else one.
 fn wanted_threads() -> u32 {
     if web::cross_origin_isolated() { web::hardware_concurrency().clamp(1, 4) } else { 1 }
@@ -46,9 +49,13 @@ pub fn start_engine(ctx: AppCtx) {
     spawn_local(async move {
         web::yield_now().await;
         let result: Result<(), String> = async {
-            let threads = crate::runtime::init_web(&web::absolute_url("ort/"), wanted_threads())
-                .await
-                .map_err(|e| e.to_string())?;
+            let threads = crate::runtime::init_web(
+                &web::absolute_url("ort/"),
+                wanted_threads(),
+                !web::query_has("inference=main-thread"),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             ctx.threads.set(Some(threads));
             if current() {
                 ctx.status.set(EngineStatus::Loading);
@@ -82,6 +89,7 @@ pub fn start_engine(ctx: AppCtx) {
                 }
                 reanalyze(ctx, ctx.a);
                 reanalyze(ctx, ctx.b);
+                spawn_local(engine::keep_warming(WARM_UP_RUNS, current));
             }
             Err(e) => ctx.status.set(EngineStatus::Failed(e)),
         }
@@ -126,6 +134,14 @@ pub fn App() -> impl IntoView {
     provide_context(ctx);
     start_engine(ctx);
     samples::fetch_samples(ctx);
+    // `?simulate=panic`: a deliberate internal error once the page is up, so that the browser tests can
+    // check the panic notice (install_panic_hook) without a real bug to trigger it.
+    if web::query_has("simulate=panic") {
+        spawn_local(async {
+            web::sleep_ms(200).await;
+            panic!("simulated by ?simulate=panic");
+        });
+    }
 
     // A pasted image goes to the slot last used, or to the first empty one.
     let paste = window_event_listener(leptos::ev::paste, move |ev: web_sys::ClipboardEvent| {

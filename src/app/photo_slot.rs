@@ -315,7 +315,7 @@ pub fn PhotoSlot(state: SlotState, tag: &'static str) -> impl IntoView {
     let labelled_by = title_id.clone();
 
     view! {
-        <section class="card slot" aria-labelledby=labelled_by data-slot=tag on:focusin=move |_| ctx.active_slot.set(tag)>
+        <section class="card slot" aria-labelledby=labelled_by data-slot=tag data-job=move || slot.job.get() on:focusin=move |_| ctx.active_slot.set(tag)>
             <div class="slot-head">
                 <h2 id=title_id>{format!("Photo {}", slot.label)}</h2>
                 <span class="slot-name">{move || slot.photo.with(|p| p.as_ref().map(|p| p.name.clone()).unwrap_or_default())}</span>

@@ -99,7 +99,12 @@ pub fn RuntimeCard() -> impl IntoView {
                 on:click=move |_| super::start_engine(ctx)>"Retry"</button>
             <dl class="facts">
                 <dt>"Backend"</dt>
-                <dd data-testid="backend">"ONNX Runtime Web 1.30 (WebAssembly, SIMD)"</dd>
+                <dd data-testid="backend">{move || {
+                    // Re-read once the runtime is up (the thread count arrives at the same moment).
+                    let _ = ctx.threads.get();
+                    let place = if crate::runtime::web_in_worker() { ", in a worker" } else { "" };
+                    format!("ONNX Runtime Web 1.30 (WebAssembly SIMD{place})")
+                }}</dd>
                 <dt>"Threads"</dt>
                 <dd data-testid="threads">{move || {
                     let n = ctx.threads.get();

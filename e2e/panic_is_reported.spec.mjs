@@ -1,0 +1,19 @@
+// An internal error (a Rust panic) never leaves a silently dead page: the page shows a notice that says
+// what happened and to reload. The panic is provoked with ?simulate=panic.
+import { assert } from './harness.mjs';
+
+export default async function ({ browser, page, log }) {
+  try {
+    await page.goto(`${browser.server.url}?simulate=panic`);
+    const notice = await page.waitForSelector('[data-testid=panic]', { timeout: 30_000 });
+    const text = (await notice.textContent()).trim();
+    log(`notice: ${text.slice(0, 140)}`);
+    assert(/internal error; reload the page/.test(text), `panic notice: ${text}`);
+    assert(/simulated by \?simulate=panic/.test(text), 'the notice does not carry the panic message');
+    assert((await notice.getAttribute('role')) === 'alert', 'the notice is not announced (role=alert)');
+  } finally {
+    // The next spec reloads the current address: leave the normal page behind.
+    browser.consoleErrors = browser.consoleErrors.filter((e) => !/simulate=panic|unreachable/.test(e));
+    await page.goto(browser.pageUrl);
+  }
+}
