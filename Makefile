@@ -19,6 +19,8 @@ help:
 	@echo "make e2e        browser tests: headless Chromium (Debian's) on the built dist/ (needs trunk build)"
 	@echo "make build      release builds: the simface CLI and the web app (dist/)"
 	@echo "make bench      time the native pipeline on sample photos"
+	@echo "make bench-browser  the app's stages in headless Chromium vs raw onnxruntime-web and native"
+	@echo "make bench-live     the live camera view with a fake webcam: fps, detection, embedding"
 	@echo "make clean      remove build outputs (target/, dist/)"
 	@echo "make distclean  also remove what setup installed in the checkout (.tools/, models, samples)"
 
@@ -75,3 +77,9 @@ distclean: clean
 .PHONY: bench-browser
 bench-browser:
 	node e2e/bench.mjs $(ARGS)
+
+# The live camera in headless Chromium with a fake webcam: frames per second, detection and embedding
+# times (needs dist/, like bench-browser).
+.PHONY: bench-live
+bench-live:
+	node e2e/bench_live.mjs $(ARGS)

@@ -1,10 +1,16 @@
 // The user switches to the smaller EdgeFace-XXS model: the threshold follows the model's calibration,
 // the photos already in the slots are compared again, and the score is the native CLI's for --model xxs.
 // Then SeetaFace: the comparison still works.
-import { assert, nativeJson, near, putPhoto, sample, similarity } from './harness.mjs';
+import { assert, nativeJson, near, putPhoto, sample, settle, similarity, slotJob } from './harness.mjs';
 
-async function waitReady(page) {
+/** Changes a setting and waits until both slots have been analysed again with it (a score read while only
+ *  one slot is done would mix the old and new settings). */
+async function change(page, select, value) {
+  const jobs = { a: await slotJob(page, 'a'), b: await slotJob(page, 'b') };
+  await page.selectOption(`[data-testid=${select}]`, value);
   await page.waitForSelector('[data-testid=engine-status][data-status=ready]', { timeout: 120_000 });
+  await settle(page, 'a', jobs.a);
+  await settle(page, 'b', jobs.b);
 }
 
 export default async function ({ page, log }) {
@@ -14,13 +20,7 @@ export default async function ({ page, log }) {
   await putPhoto(page, 'b', b);
   const xs = await similarity(page);
 
-  await page.selectOption('[data-testid=model]', 'xxs');
-  await waitReady(page);
-  await page.waitForFunction(
-    (v) => Number(document.querySelector('[data-testid=similarity]')?.dataset.value) !== v,
-    xs,
-    { timeout: 60_000 },
-  );
+  await change(page, 'model', 'xxs');
   const xxs = await similarity(page);
   const native = nativeJson('compare', a, b, '--model', 'xxs').similarity;
   const threshold = await page.textContent('[data-testid=threshold-value]');
@@ -28,13 +28,7 @@ export default async function ({ page, log }) {
   near(xxs, native, 0.01, 'XXS similarity');
   assert(threshold === '0.37', `threshold ${threshold} after switching to XXS`);
 
-  await page.selectOption('[data-testid=detector]', 'seeta');
-  await waitReady(page);
-  await page.waitForFunction(
-    (v) => Number(document.querySelector('[data-testid=similarity]')?.dataset.value) !== v,
-    xxs,
-    { timeout: 60_000 },
-  );
+  await change(page, 'detector', 'seeta');
   const seeta = await similarity(page);
   const nativeSeeta = nativeJson('compare', a, b, '--model', 'xxs', '--detector', 'seeta').similarity;
   log(`SeetaFace + XXS browser ${seeta.toFixed(4)}, native ${nativeSeeta.toFixed(4)}`);

@@ -23,20 +23,30 @@ const FLAGS = [
 ];
 
 export class Browser {
-  static async start({ isolated = true, query = '' } = {}) {
+  /** `camera`: a .y4m file that Chromium plays as the webcam (permission granted); `denyCamera`: a fake
+   *  camera whose permission is refused; `server`: reuse another Browser's server. */
+  static async start({ isolated = true, query = '', camera = null, denyCamera = false, server = null } = {}) {
     const b = new Browser();
     // SIMFACE_E2E_URL: test an app that some other static server serves (e.g. `python3 -m http.server`).
     const external = process.env.SIMFACE_E2E_URL;
-    b.server = external
-      ? { url: external.endsWith('/') ? external : `${external}/`, close: async () => {} }
-      : await serve({ dir: join(ROOT, 'dist'), isolated });
+    b.ownsServer = !server;
+    b.server = server
+      ? server
+      : external
+        ? { url: external.endsWith('/') ? external : `${external}/`, close: async () => {} }
+        : await serve({ dir: join(ROOT, 'dist'), isolated });
     // The page's address: the server's root, plus `query` (e.g. '?inference=main-thread').
     b.pageUrl = b.server.url + query;
     b.profile = mkdtempSync(join(tmpdir(), 'simface-chromium-'));
     b.context = await chromium.launchPersistentContext(b.profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: FLAGS,
+      args: [
+        ...FLAGS,
+        ...(camera || denyCamera ? ['--use-fake-device-for-media-stream'] : []),
+        ...(camera ? ['--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${camera}`] : []),
+        ...(denyCamera ? ['--deny-permission-prompts'] : []),
+      ],
       viewport: { width: 1280, height: 900 },
       acceptDownloads: true,
     });
@@ -64,7 +74,7 @@ export class Browser {
 
   async close() {
     await this.context.close();
-    await this.server.close();
+    if (this.ownsServer) await this.server.close();
     rmSync(this.profile, { recursive: true, force: true });
   }
 }

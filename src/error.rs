@@ -49,6 +49,37 @@ pub enum Error {
     #[error("the embeddings have different sizes ({0} and {1}); were they made by different models?")]
     EmbeddingSize(usize, usize),
 
+    #[error("a name is needed to enrol a person")]
+    EmptyName,
+
+    #[error("the name is {len} characters long; the limit is {max}")]
+    NameTooLong { len: usize, max: usize },
+
+    #[error("no face templates were given, so there is nothing to enrol")]
+    NoTemplates,
+
+    #[error("no enrolled person has id {0}")]
+    NoSuchPerson(u64),
+
+    #[error("this file is not a SimFace gallery export ({0})")]
+    GalleryFormat(String),
+
+    #[error(
+        "this gallery was exported by a newer SimFace (format version {found}; this one reads version {supported}): update SimFace to import it"
+    )]
+    GalleryVersion { found: u64, supported: u32 },
+
+    #[error(
+        "these templates were made with {found}; the app is using {expected}: switch the model to {found} or enrol the people again"
+    )]
+    GalleryModel { found: String, expected: String },
+
+    #[error("these templates were made with {0}, a model this app does not have: enrol the people again")]
+    GalleryUnknownModel(String),
+
+    #[error("the gallery file is damaged: {0}")]
+    GalleryCorrupt(String),
+
     #[error("could not read {path}: {source}")]
     Io {
         path: PathBuf,

@@ -6,6 +6,12 @@
 //! L2-normalised) → [`matching`] (cosine similarity, calibrated threshold). [`runtime`] is the only
 //! module that talks to ONNX Runtime; [`pipeline`] puts the stages behind a small API; [`eval`] computes
 //! accuracy metrics over scored pairs.
+//!
+//! For live video (the webcam): [`quality`] judges whether a face is good enough to enrol (size, sharpness,
+//! light, head pose) and says what to fix; [`tracking`] follows faces from frame to frame so a face is
+//! embedded a few times a second instead of every frame, with its embeddings averaged; [`gallery`] holds the
+//! enrolled people, identifies a face among them (1:N) and exports/imports them as versioned JSON. All three
+//! are synchronous and model-free, the same natively and in WebAssembly.
 
 pub mod align;
 pub mod decode;
@@ -13,10 +19,13 @@ pub mod detect;
 pub mod embed;
 pub mod error;
 pub mod eval;
+pub mod gallery;
 pub mod matching;
 pub mod models;
 pub mod pipeline;
+pub mod quality;
 pub mod runtime;
+pub mod tracking;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
@@ -25,5 +34,8 @@ pub use decode::{DecodeOptions, decode_image, decode_image_with};
 pub use detect::{BBox, Detector, DetectorKind, Face, LandmarkSource, Point};
 pub use embed::{EmbedderModel, Embedding};
 pub use error::{Error, Result};
+pub use gallery::{Gallery, Person, PersonMatch};
 pub use matching::{Verdict, cosine_similarity};
 pub use pipeline::{AnalyzedFace, FacePipeline, ModelBytes, PipelineConfig, identification_scores, verification_score};
+pub use quality::{Pose, Quality, QualityConfig, QualityIssue, assess, estimate_pose};
+pub use tracking::{Track, Tracker, TrackerConfig};

@@ -1,4 +1,4 @@
-//! The `simface` binary end to end: JSON output of detect, compare and eval on the shared photos.
+//! The `simface` binary end to end: JSON output of detect, compare, eval and quality on the shared photos.
 // These tests run the native pipeline (files, ONNX Runtime); the wasm32 build has its browser tests in e2e/.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -71,4 +71,29 @@ fn a_photo_without_a_face_is_a_clear_error() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("royalty_free_flower.jpg") && stderr.contains("no face was found"), "{stderr}");
+}
+
+#[test]
+fn quality_passes_the_good_portrait_and_reports_every_measure_of_every_face() {
+    let report = simface(&["quality", &face("simface/royalty_free_good_face.jpg"), &face("groups/office4.jpg")]);
+    let good = &report[0]["faces"][0];
+    assert_eq!(good["passes"], true, "{report}");
+    assert_eq!(good["advice"], serde_json::json!([]));
+    let q = &good["quality"];
+    assert!(q["score"].as_f64().is_some_and(|s| (0.5..=1.0).contains(&s)), "{q}");
+    for key in ["face_px", "sharpness", "brightness", "contrast"] {
+        assert!(q[key].as_f64().is_some_and(|v| v > 0.0), "{key}: {q}");
+    }
+    for key in ["yaw", "pitch", "roll"] {
+        assert!(q["pose"][key].is_number(), "{key}: {q}");
+    }
+    let group = report[1]["faces"].as_array().expect("faces");
+    assert_eq!(group.len(), 12, "{report}");
+    // Each face's advice is its issues in words; every face of this group photo is under 64 px.
+    for f in group {
+        assert_eq!(f["quality"]["issues"][0], "too_small", "{f}");
+        assert_eq!(f["advice"][0], "move closer");
+        assert_eq!(f["advice"].as_array().map(Vec::len), f["quality"]["issues"].as_array().map(Vec::len));
+        assert_eq!(f["passes"], f["quality"]["issues"].as_array().is_some_and(|i| i.is_empty()));
+    }
 }

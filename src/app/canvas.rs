@@ -1,6 +1,7 @@
 //! Drawing on canvases: the photo with every face's box and landmarks, the aligned crop, and the
 //! embedding as a heat strip.
 
+use super::live::{LiveFace, LiveLabel};
 use crate::Face;
 use image::RgbImage;
 use wasm_bindgen::{Clamped, JsCast};
@@ -86,4 +87,54 @@ pub fn draw_heat_strip(canvas: &HtmlCanvasElement, values: &[f32]) {
         img.put_pixel(x, y, image::Rgb(diverging(v / peak)));
     }
     put_rgb(canvas, &img);
+}
+
+/// The live overlay: every visible face's box, landmarks and name (or "unknown"), on a transparent canvas
+/// the size of the video frame. With `mirror` the video is shown mirrored, so the boxes are mirrored too;
+/// the text is not.
+pub fn draw_live_overlay(
+    canvas: &HtmlCanvasElement,
+    width: u32,
+    height: u32,
+    faces: &[(LiveFace, Face)],
+    mirror: bool,
+) {
+    if canvas.width() != width || canvas.height() != height {
+        canvas.set_width(width);
+        canvas.set_height(height);
+    }
+    let Some(ctx) = context(canvas) else { return };
+    ctx.clear_rect(0.0, 0.0, width as f64, height as f64);
+    let w = width as f64;
+    let x_of = |x: f64| if mirror { w - x } else { x };
+    let line = (w / 320.0).max(1.5);
+    for (live, face) in faces {
+        let b = face.bbox;
+        let (x, y, bw, bh) = (b.x as f64, b.y as f64, b.width as f64, b.height as f64);
+        let left = if mirror { w - x - bw } else { x };
+        let (colour, text) = match &live.label {
+            LiveLabel::Known { name, score } => ("#22c55e", format!("{name} {score:.2}")),
+            LiveLabel::Unknown { score: Some(s) } => ("#f59e0b", format!("unknown {s:.2}")),
+            LiveLabel::Unknown { score: None } => ("#f59e0b", "unknown".to_string()),
+            LiveLabel::Pending => ("rgba(255,255,255,0.85)", "…".to_string()),
+        };
+        ctx.set_line_width(line * 1.5);
+        ctx.set_stroke_style_str(colour);
+        ctx.stroke_rect(left, y, bw, bh);
+        let radius = (bw / 30.0).clamp(1.5, 4.0);
+        for (p, dot) in face.landmarks.iter().zip(LANDMARK_COLOURS) {
+            ctx.set_fill_style_str(dot);
+            ctx.begin_path();
+            let _ = ctx.arc(x_of(p.x as f64), p.y as f64, radius, 0.0, std::f64::consts::TAU);
+            ctx.fill();
+        }
+        let size = (line * 8.0).max(13.0);
+        ctx.set_font(&format!("600 {size}px system-ui, sans-serif"));
+        let text_w = ctx.measure_text(&text).map(|m| m.width()).unwrap_or(size * text.len() as f64 * 0.6);
+        let top = if y > size + 6.0 { y - size - 6.0 } else { y + bh };
+        ctx.set_fill_style_str(colour);
+        ctx.fill_rect(left, top, text_w + 10.0, size + 6.0);
+        ctx.set_fill_style_str("#0b1020");
+        let _ = ctx.fill_text(&text, left + 5.0, top + size);
+    }
 }

@@ -7,6 +7,7 @@
 
 use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
+use crate::quality::{Quality, QualityConfig, assess};
 use crate::{
     DetectorKind, EmbedderModel, Embedding, Face, FacePipeline, ModelBytes, PipelineConfig, pipeline::AnyDetector,
 };
@@ -160,29 +161,42 @@ pub struct Embedded {
     pub crop: RgbImage,
     pub embedding: Embedding,
     pub model: EmbedderModel,
+    pub quality: Quality,
     pub align_ms: f64,
     pub embed_ms: f64,
 }
 
-/// Aligns `face` of `image` to the 112×112 template and embeds the crop.
-pub async fn embed(image: &RgbImage, face: &Face) -> Result<Embedded, String> {
-    let start = now_ms();
-    let crop = FacePipeline::align_faces(image, std::slice::from_ref(face))
+/// `face` of `image` aligned to the 112×112 template.
+pub fn align(image: &RgbImage, face: &Face) -> Result<RgbImage, String> {
+    FacePipeline::align_faces(image, std::slice::from_ref(face))
         .map_err(|e| e.to_string())?
         .pop()
-        .ok_or("alignment gave no crop")?;
+        .ok_or_else(|| "alignment gave no crop".to_string())
+}
+
+/// Aligns `face` of `image` to the 112×112 template, judges its quality and embeds the crop.
+pub async fn embed(image: &RgbImage, face: &Face) -> Result<Embedded, String> {
+    let start = now_ms();
+    let crop = align(image, face)?;
+    let quality = assess(face, &crop, &QualityConfig::default());
     let align_ms = now_ms() - start;
     yield_now().await;
+    let (embedding, model, embed_ms) = embed_crop(&crop).await?;
+    Ok(Embedded { crop, embedding, model, quality, align_ms, embed_ms })
+}
+
+/// The embedding of an aligned crop, the model that made it and the time it took, in ms.
+pub async fn embed_crop(crop: &RgbImage) -> Result<(Embedding, EmbedderModel, f64), String> {
     let engine = engine();
     let mut slot = engine.pipeline.lock().await;
     let built = slot.as_mut().ok_or("the models are not loaded yet")?;
     let start = now_ms();
     let embedding = built
         .pipeline
-        .embed_faces(std::slice::from_ref(&crop))
+        .embed_faces(std::slice::from_ref(crop))
         .await
         .map_err(|e| e.to_string())?
         .pop()
         .ok_or("no embedding")?;
-    Ok(Embedded { crop, embedding, model: built.model, align_ms, embed_ms: now_ms() - start })
+    Ok((embedding, built.model, now_ms() - start))
 }

@@ -1,19 +1,25 @@
 //! The SimFace web app (Leptos, client-side rendered): two photo slots, their faces, and whether the
-//! compared faces are the same person. Everything runs in the page; the models and ONNX Runtime Web
-//! come from the page's own origin.
+//! compared faces are the same person; and a live camera view that matches faces against enrolled people.
+//! Everything runs in the page; the models and ONNX Runtime Web come from the page's own origin.
 //!
 //! Modules: [`state`] (shared signals), [`engine`] (the pipeline and its stages), [`models_loader`]
 //! (downloads with progress, Cache API, SHA-256), [`photo_slot`], [`result`], [`settings`] (settings and
-//! runtime cards), [`samples`], [`canvas`] (drawing), [`web`] (browser helpers).
+//! runtime cards), [`samples`], [`live`] (camera view, tracking, enrolment), [`camera`] (getUserMedia,
+//! frames), [`gallery_view`] (enrolled people), [`store`] (IndexedDB), [`canvas`] (drawing), [`web`]
+//! (browser helpers).
 
+pub mod camera;
 pub mod canvas;
 pub mod engine;
+pub mod gallery_view;
+pub mod live;
 pub mod models_loader;
 pub mod photo_slot;
 pub mod result;
 pub mod samples;
 pub mod settings;
 pub mod state;
+pub mod store;
 pub mod web;
 
 use crate::matching::calibrated_threshold;
@@ -21,11 +27,13 @@ use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
 use engine::Settings;
+use gallery_view::GalleryCard;
+use live::LiveView;
 use models_loader::Progress;
 use photo_slot::{PhotoSlot, SlotState, load_file_list, reanalyze};
 use result::ResultCard;
 use settings::{RuntimeCard, SettingsCard};
-use state::{AppCtx, EngineStatus};
+use state::{AppCtx, EngineStatus, View};
 
 /// The crate version, shown so a stale cached bundle is easy to spot.
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -119,6 +127,8 @@ pub fn install_panic_hook() {
 pub fn App() -> impl IntoView {
     let settings = Settings::default();
     let ctx = AppCtx {
+        view: RwSignal::new(if web::query_has("view=live") { View::Live } else { View::Compare }),
+        gallery: RwSignal::new(crate::gallery::Gallery::new(settings.model)),
         settings: RwSignal::new(settings),
         status: RwSignal::new(EngineStatus::Starting),
         progress: RwSignal::new(Vec::new()),
@@ -134,6 +144,15 @@ pub fn App() -> impl IntoView {
     provide_context(ctx);
     start_engine(ctx);
     samples::fetch_samples(ctx);
+    // The gallery of the model in use, again whenever the model changes.
+    Effect::new(move |_| {
+        let model = ctx.settings.with(|s| s.model);
+        spawn_local(async move {
+            if let Err(e) = gallery_view::load_gallery(ctx, model).await {
+                web_sys::console::warn_1(&e.into());
+            }
+        });
+    });
     // `?simulate=panic`: a deliberate internal error once the page is up, so that the browser tests can
     // check the panic notice (install_panic_hook) without a real bug to trigger it.
     if web::query_has("simulate=panic") {
@@ -195,11 +214,27 @@ pub fn App() -> impl IntoView {
                     "no photo and no result leaves this page."
                 </p>
             </header>
-            <div class="slots">
-                <PhotoSlot state=ctx.a tag="a"/>
-                <PhotoSlot state=ctx.b tag="b"/>
+            <nav class="tabs" role="tablist" aria-label="Tools">
+                <button type="button" role="tab" data-testid="tab-compare"
+                    aria-selected=move || (ctx.view.get() == View::Compare).to_string()
+                    on:click=move |_| ctx.view.set(View::Compare)>"Compare photos"</button>
+                <button type="button" role="tab" data-testid="tab-live"
+                    aria-selected=move || (ctx.view.get() == View::Live).to_string()
+                    on:click=move |_| ctx.view.set(View::Live)>"Live camera"</button>
+            </nav>
+            <div class="view" class:hidden=move || ctx.view.get() != View::Compare>
+                <div class="slots">
+                    <PhotoSlot state=ctx.a tag="a"/>
+                    <PhotoSlot state=ctx.b tag="b"/>
+                </div>
+                <ResultCard/>
             </div>
-            <ResultCard/>
+            <Show when=move || ctx.view.get() == View::Live>
+                <div class="view live-view">
+                    <LiveView/>
+                    <GalleryCard/>
+                </div>
+            </Show>
             <div class="side">
                 <SettingsCard/>
                 <RuntimeCard/>

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::{EmbedderModel, Embedding, Face};
+use crate::{EmbedderModel, Embedding, Face, quality::Quality};
 use image::RgbImage;
 use leptos::{prelude::*, task::spawn_local};
 
@@ -43,6 +43,7 @@ pub struct Compared {
     pub crop: Arc<RgbImage>,
     pub embedding: Arc<Embedding>,
     pub model: EmbedderModel,
+    pub quality: Quality,
     pub align_ms: f64,
     pub embed_ms: f64,
 }
@@ -198,6 +199,7 @@ async fn embed_selected(slot: SlotState, job: u64) {
                 crop: Arc::new(e.crop),
                 embedding: Arc::new(e.embedding),
                 model: e.model,
+                quality: e.quality,
                 align_ms: e.align_ms,
                 embed_ms: e.embed_ms,
             }));
@@ -205,6 +207,14 @@ async fn embed_selected(slot: SlotState, job: u64) {
         }
         Ok(_) => {}
         Err(e) => slot.fail(job, e),
+    }
+}
+
+/// The quality gate's verdict in a few words: the score and, when it fails, the first thing to fix.
+pub fn quality_text(q: &Quality) -> String {
+    match q.issues.first() {
+        None => format!("{:.2} · good for enrolment", q.score),
+        Some(issue) => format!("{:.2} · {}", q.score, issue.advice()),
     }
 }
 
@@ -424,6 +434,8 @@ pub fn PhotoSlot(state: SlotState, tag: &'static str) -> impl IntoView {
                             let i = slot.selected.get();
                             slot.detection.with(|d| d.as_ref().and_then(|d| d.faces.get(i)).map(|f| format!("{:.3}", f.score)).unwrap_or_default())
                         }}</dd>
+                        <dt>"Quality"</dt>
+                        <dd data-testid=format!("quality-{tag}")>{move || slot.compared.with(|c| c.as_ref().map(|c| quality_text(&c.quality)).unwrap_or_default())}</dd>
                         <dt>"Timings"</dt>
                         <dd class="timings" data-testid=format!("timings-{tag}")>{move || {
                             let decode = slot.photo.with(|p| p.as_ref().map(|p| p.decode_ms));

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::gallery::Gallery;
+
 use super::engine::Settings;
 use super::models_loader::Progress;
 use super::photo_slot::SlotState;
@@ -20,8 +22,18 @@ pub enum EngineStatus {
     Failed(String),
 }
 
+/// Which of the two tools the page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Compare,
+    Live,
+}
+
 #[derive(Clone, Copy)]
 pub struct AppCtx {
+    pub view: RwSignal<View>,
+    /// The enrolled people of the current model (persisted in IndexedDB, see `gallery_view`).
+    pub gallery: RwSignal<Gallery>,
     pub settings: RwSignal<Settings>,
     pub status: RwSignal<EngineStatus>,
     pub progress: RwSignal<Vec<Progress>>,

@@ -39,6 +39,22 @@ pub async fn sleep_ms(ms: i32) {
     let _ = JsFuture::from(promise).await;
 }
 
+/// Waits for the browser's next animation frame (the live view's pace: at most one processed video
+/// frame per displayed frame, and nothing while the tab is hidden).
+pub async fn next_animation_frame() {
+    let promise = Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(&resolve);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Milliseconds since 1970 (`Date.now()`), for records kept across page loads.
+pub fn wall_clock_ms() -> f64 {
+    js_sys::Date::now()
+}
+
 /// Gives the browser a turn (render, input) between two pipeline stages.
 pub async fn yield_now() {
     sleep_ms(0).await;

@@ -27,6 +27,7 @@ mod cli {
     use simface::matching::calibrated_threshold;
     use simface::models::{YUNET_FILE, default_models_dir, read_model_file};
     use simface::pipeline::AnyDetector;
+    use simface::quality::{Quality, QualityConfig, assess};
     use simface::runtime::{PlainSession, RuntimeOptions};
     use simface::{EmbedderModel, FacePipeline, PipelineConfig, decode_image, verification_score};
 
@@ -88,6 +89,11 @@ mod cli {
             image: PathBuf,
             #[arg(long)]
             out: PathBuf,
+        },
+        /// Judge whether each face is good enough to enrol: size, sharpness, light, head pose.
+        Quality {
+            #[arg(required = true)]
+            images: Vec<PathBuf>,
         },
         /// Print the 512-d embedding of the largest face of each image.
         Embed {
@@ -151,6 +157,7 @@ mod cli {
         match cli.command {
             Command::Detect { images, draw } => detect(&c, &images, draw.as_deref()),
             Command::Align { image, out } => align(&c, &image, &out),
+            Command::Quality { images } => quality(&c, &images),
             Command::Embed { images } => embed(&c, &images),
             Command::Compare { a, b, face, face_b, threshold } => {
                 compare(&c, &a, &b, face, face_b.unwrap_or(face), threshold)
@@ -300,6 +307,52 @@ mod cli {
             for f in &written {
                 println!("{}", f.display());
             }
+        }
+        Ok(())
+    }
+
+    fn quality(c: &Common, images: &[PathBuf]) -> Result<()> {
+        let mut pipeline = c.pipeline()?;
+        let config = QualityConfig::default();
+        let mut report = Vec::new();
+        for path in images {
+            let image = load(path)?;
+            let faces = pollster::block_on(pipeline.detect_faces(&image))?;
+            let crops = FacePipeline::align_faces(&image, &faces).with_context(|| format!("{}", path.display()))?;
+            let judged: Vec<Quality> = faces.iter().zip(&crops).map(|(f, crop)| assess(f, crop, &config)).collect();
+            if c.json {
+                report.push(json!({
+                    "file": path,
+                    "width": image.width(),
+                    "height": image.height(),
+                    "detector": pipeline.detector_name(),
+                    "faces": faces.iter().zip(&judged).enumerate().map(|(i, (f, q))| {
+                        let mut face = face_json(i, f);
+                        face["quality"] = json!(q);
+                        face["passes"] = json!(q.passes());
+                        face["advice"] = json!(q.issues.iter().map(|issue| issue.advice()).collect::<Vec<_>>());
+                        face
+                    }).collect::<Vec<_>>(),
+                }));
+                continue;
+            }
+            println!("{}: {}×{}, {} face(s)", path.display(), image.width(), image.height(), faces.len());
+            for (i, q) in judged.iter().enumerate() {
+                let verdict = if q.passes() {
+                    "good".to_string()
+                } else {
+                    let advice: Vec<&str> = q.issues.iter().map(|issue| issue.advice()).collect();
+                    format!("not good enough: {}", advice.join("; "))
+                };
+                println!("  #{i} score {:.3}: {verdict}", q.score);
+                println!(
+                    "     face {:.0} px, sharpness {:.1}, brightness {:.1}, contrast {:.1}, yaw {:+.1}° pitch {:+.1}° roll {:+.1}°",
+                    q.face_px, q.sharpness, q.brightness, q.contrast, q.pose.yaw, q.pose.pitch, q.pose.roll
+                );
+            }
+        }
+        if c.json {
+            print_json(&json!(report))?;
         }
         Ok(())
     }

@@ -1,0 +1,143 @@
+//! The webcam: opening and closing it, listing cameras, the errors a person can meet, and grabbing a
+//! frame as RGB pixels for the pipeline.
+
+use image::RgbImage;
+use js_sys::{Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    CanvasRenderingContext2d, DomException, HtmlCanvasElement, HtmlVideoElement, MediaDeviceInfo, MediaDeviceKind,
+    MediaStream, MediaStreamConstraints, MediaStreamTrack,
+};
+
+use super::web::js_error;
+
+/// Why the camera could not be used, in words for the person.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CameraError {
+    #[error(
+        "Camera permission was denied. Allow the camera for this page in the browser's site settings, then start again."
+    )]
+    Denied,
+    #[error("No camera was found. Plug one in (or enable it) and start again.")]
+    NotFound,
+    #[error("The camera is busy: another application or tab is using it. Close it and start again.")]
+    Busy,
+    #[error("The camera stopped: it was unplugged or taken over by another application.")]
+    Ended,
+    #[error("This browser gives pages no camera access here (it needs https or localhost).")]
+    Unsupported,
+    #[error("The camera could not be started: {0}")]
+    Other(String),
+}
+
+impl CameraError {
+    fn from_js(e: &JsValue) -> Self {
+        match e.dyn_ref::<DomException>().map(|d| d.name()) {
+            Some(name) if name == "NotAllowedError" || name == "SecurityError" => Self::Denied,
+            Some(name) if name == "NotFoundError" || name == "OverconstrainedError" => Self::NotFound,
+            Some(name) if name == "NotReadableError" || name == "AbortError" => Self::Busy,
+            _ => Self::Other(js_error(e)),
+        }
+    }
+}
+
+fn media_devices() -> Result<web_sys::MediaDevices, CameraError> {
+    web_sys::window().and_then(|w| w.navigator().media_devices().ok()).ok_or(CameraError::Unsupported)
+}
+
+/// Opens a camera (`device_id`, or the default one) at about 640×480.
+pub async fn open(device_id: Option<&str>) -> Result<MediaStream, CameraError> {
+    let video = Object::new();
+    let ideal = |v: f64| {
+        let o = Object::new();
+        let _ = Reflect::set(&o, &"ideal".into(), &v.into());
+        o
+    };
+    let _ = Reflect::set(&video, &"width".into(), &ideal(640.0));
+    let _ = Reflect::set(&video, &"height".into(), &ideal(480.0));
+    if let Some(id) = device_id.filter(|id| !id.is_empty()) {
+        let exact = Object::new();
+        let _ = Reflect::set(&exact, &"exact".into(), &id.into());
+        let _ = Reflect::set(&video, &"deviceId".into(), &exact);
+    }
+    let constraints = MediaStreamConstraints::new();
+    constraints.set_video(&video);
+    constraints.set_audio(&false.into());
+    let promise =
+        media_devices()?.get_user_media_with_constraints(&constraints).map_err(|e| CameraError::from_js(&e))?;
+    let stream = JsFuture::from(promise).await.map_err(|e| CameraError::from_js(&e))?;
+    stream.dyn_into::<MediaStream>().map_err(|_| CameraError::Other("getUserMedia gave no stream".into()))
+}
+
+/// Stops every track, which turns the camera (and its light) off.
+pub fn close(stream: &MediaStream) {
+    for track in stream.get_tracks().iter() {
+        if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
+            track.stop();
+        }
+    }
+}
+
+/// The cameras as (device id, label). Labels are empty until the page has had permission once.
+pub async fn list() -> Vec<(String, String)> {
+    let Ok(devices) = media_devices() else { return Vec::new() };
+    let Ok(promise) = devices.enumerate_devices() else { return Vec::new() };
+    let Ok(list) = JsFuture::from(promise).await else { return Vec::new() };
+    js_sys::Array::from(&list)
+        .iter()
+        .filter_map(|d| d.dyn_into::<MediaDeviceInfo>().ok())
+        .filter(|d| d.kind() == MediaDeviceKind::Videoinput)
+        .enumerate()
+        .map(|(i, d)| {
+            let label = d.label();
+            (d.device_id(), if label.is_empty() { format!("Camera {}", i + 1) } else { label })
+        })
+        .collect()
+}
+
+/// A reusable off-screen canvas that turns video frames into RGB images.
+pub struct FrameGrabber {
+    canvas: HtmlCanvasElement,
+    context: CanvasRenderingContext2d,
+}
+
+impl FrameGrabber {
+    pub fn new() -> Option<Self> {
+        let document = web_sys::window()?.document()?;
+        let canvas: HtmlCanvasElement = document.create_element("canvas").ok()?.dyn_into().ok()?;
+        // Frames are read back every time: keep the canvas in CPU memory.
+        let options = Object::new();
+        let _ = Reflect::set(&options, &"willReadFrequently".into(), &true.into());
+        let context = canvas.get_context_with_context_options("2d", &options).ok()??.dyn_into().ok()?;
+        Some(Self { canvas, context })
+    }
+
+    /// The video's current frame scaled to `width`×`height` (the browser scales it while drawing).
+    pub fn grab(&self, video: &HtmlVideoElement, width: u32, height: u32) -> Option<RgbImage> {
+        if width == 0 || height == 0 {
+            return None;
+        }
+        if self.canvas.width() != width || self.canvas.height() != height {
+            self.canvas.set_width(width);
+            self.canvas.set_height(height);
+        }
+        self.context
+            .draw_image_with_html_video_element_and_dw_and_dh(video, 0.0, 0.0, width as f64, height as f64)
+            .ok()?;
+        let rgba = self.context.get_image_data(0.0, 0.0, width as f64, height as f64).ok()?.data().0;
+        let mut rgb = Vec::with_capacity((width * height * 3) as usize);
+        for px in rgba.chunks_exact(4) {
+            rgb.extend_from_slice(&px[..3]);
+        }
+        RgbImage::from_raw(width, height, rgb)
+    }
+}
+
+/// An image as a JPEG `data:` URL (for gallery thumbnails).
+pub fn data_url(image: &RgbImage) -> Option<String> {
+    let document = web_sys::window()?.document()?;
+    let canvas: HtmlCanvasElement = document.create_element("canvas").ok()?.dyn_into().ok()?;
+    super::canvas::put_rgb(&canvas, image)?;
+    canvas.to_data_url_with_type_and_encoder_options("image/jpeg", &JsValue::from_f64(0.85)).ok()
+}
