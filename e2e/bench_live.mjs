@@ -65,7 +65,7 @@ try {
   console.log('| --- | --- |');
   console.log(`| frames processed per second (detection on every one) | ${((end.frames - start.frames) / wall).toFixed(1)} (per-second samples: median ${m('fps').toFixed(1)}) |`);
   console.log(`| detection (YuNet, 320×240 input), ms per frame | ${m('detect').toFixed(1)} |`);
-  console.log(`| embedding (align + EdgeFace-XS), ms per face | ${m('embed').toFixed(1)} |`);
+  console.log(`| embedding (EdgeFace-XS model call), ms per face | ${m('embed').toFixed(1)} |`);
   console.log(`| embeddings per second | ${m('embeds').toFixed(1)} |`);
   console.log(`| seconds in which the face was named correctly | ${named} of ${SECONDS} |`);
 } finally {
