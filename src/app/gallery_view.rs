@@ -176,7 +176,7 @@ pub fn GalleryCard() -> impl IntoView {
                                                 Err(e) => error.set(Some(e)),
                                             }
                                         }/>
-                                    <span class="muted small">{format!("{} templates", person.templates.len())}</span>
+                                    <span class="muted small">{match person.templates.len() { 1 => "1 template".to_string(), n => format!("{n} templates") }}</span>
                                 </div>
                                 <button type="button" class="button small" aria-label=delete_label on:click=move |_| {
                                     ctx.gallery.update(|g| { g.remove(id); });

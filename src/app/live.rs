@@ -241,6 +241,7 @@ async fn run(ctx: AppCtx, live: LiveState, session: u64, video: HtmlVideoElement
     let mut meter = Meter::default();
     let mut capture: Option<Capture> = None;
     let mut last_time = -1.0;
+    let mut model = ctx.settings.with_untracked(|s| s.model);
     let current = move || live.session.get_untracked() == session;
 
     while current() {
@@ -251,6 +252,13 @@ async fn run(ctx: AppCtx, live: LiveState, session: u64, video: HtmlVideoElement
         if ctx.status.get_untracked() != EngineStatus::Ready {
             sleep_ms(100).await;
             continue;
+        }
+        // Embeddings of another model mean nothing to this model's gallery.
+        let model_now = ctx.settings.with_untracked(|s| s.model);
+        if model_now != model {
+            model = model_now;
+            tracker.clear();
+            qualities.clear();
         }
         // One pass per new video frame.
         let time = video.current_time();
@@ -279,8 +287,11 @@ async fn run(ctx: AppCtx, live: LiveState, session: u64, video: HtmlVideoElement
         let Some(small) = grabber.grab(&video, dw.max(1), dh.max(1)) else { continue };
         let (mut faces, detect_ms) = match engine::detect(&small).await {
             Ok(found) => found,
+            // The settings changed under the frame (the pipeline is being rebuilt): the next frame waits.
+            Err(_) if ctx.status.get_untracked() != EngineStatus::Ready => continue,
             Err(e) => {
-                live.error.set(Some(format!("detection failed: {e}")));
+                live.stop(Some(video.clone()));
+                live.error.set(Some(format!("Detection failed, so the camera was stopped: {e}")));
                 break;
             }
         };
