@@ -1,6 +1,6 @@
 // The user switches to the smaller EdgeFace-XXS model: the threshold follows the model's calibration,
 // the photos already in the slots are compared again, and the score is the native CLI's for --model xxs.
-// Then SeetaFace: the comparison still works.
+// Then SeetaFace: the comparison still works. Then the int8 XS model (made by set-up): the CLI's score again.
 import { assert, nativeJson, near, putPhoto, sample, settle, similarity, slotJob } from './harness.mjs';
 
 /** Changes a setting and waits until both slots have been analysed again with it (a score read while only
@@ -33,4 +33,16 @@ export default async function ({ page, log }) {
   const nativeSeeta = nativeJson('compare', a, b, '--model', 'xxs', '--detector', 'seeta').similarity;
   log(`SeetaFace + XXS browser ${seeta.toFixed(4)}, native ${nativeSeeta.toFixed(4)}`);
   near(seeta, nativeSeeta, 0.01, 'SeetaFace similarity');
+
+  await change(page, 'detector', 'yunet');
+  await change(page, 'model', 'xs_int8');
+  const int8 = await similarity(page);
+  const nativeInt8 = nativeJson('compare', a, b, '--model', 'xs-int8').similarity;
+  const label = await page.$eval('[data-testid=model]', (s) => s.selectedOptions[0].textContent);
+  log(`XS int8 ("${label}") browser ${int8.toFixed(4)}, native ${nativeInt8.toFixed(4)} (XS ${xs.toFixed(4)})`);
+  // Dynamic int8 quantizes activations at run time, and onnxruntime's native and WebAssembly int8 kernels
+  // round differently: each lands within ~0.02 of fp32, not within 0.01 of each other.
+  near(int8, nativeInt8, 0.03, 'XS int8 similarity');
+  near(int8, xs, 0.03, 'XS int8 against fp32 XS');
+  assert(/3\.3 MB/.test(label), `the picker does not show the int8 model's size: ${label}`);
 }

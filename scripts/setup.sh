@@ -100,11 +100,12 @@ if [ -n "${SIMFACE_MODELS_DIR:-}" ]; then
 else
   models_src=$SHARED/models
 fi
-# One "file size sha256" line per model.
+# One "file size sha256" line per model copied as it is (the ones "derived_from" another are made below).
 model_list=$(python3 -c '
 import json, sys
 for m in json.load(open(sys.argv[1]))["models"]:
-    print(m["file"], m["size"], m["sha256"])
+    if "derived_from" not in m:
+        print(m["file"], m["size"], m["sha256"])
 ' models/manifest.json)
 
 copied=0
@@ -132,6 +133,37 @@ if [ "$copied" -gt 0 ]; then
   say "models: copied $copied from $models_src, hashes ok"
 else
   say "models: ok"
+fi
+
+# --- int8 embedders, made from the fp32 ones ----------------------------------------------------------
+# Converted files are never committed, so set-up makes them: tools/make_variants.py --offered, with onnx and
+# onnxruntime pinned in a virtual environment under .tools/ (the quantization is deterministic for pinned
+# versions, so the result must have the manifest's SHA-256).
+derived_list=$(python3 -c '
+import json, sys
+for m in json.load(open(sys.argv[1]))["models"]:
+    if "derived_from" in m:
+        print(m["file"], m["size"], m["sha256"])
+' models/manifest.json)
+derived_ok() {
+  while read -r file size sha; do
+    [ -f "models/$file" ] && [ "$(stat -c %s "models/$file")" = "$size" ] &&
+      [ "$(sha256sum "models/$file" | cut -d' ' -f1)" = "$sha" ] || return 1
+  done <<<"$derived_list"
+}
+if [ -n "$derived_list" ] && ! derived_ok; then
+  PYVENV=.tools/pyvenv
+  REQS=tools/requirements-variants.txt
+  if [ ! -x "$PYVENV/bin/python" ] || ! cmp -s "$REQS" "$PYVENV/.requirements"; then
+    say "python tools: installing $REQS into $PYVENV"
+    python3 -m venv "$PYVENV" || die "python3 -m venv failed (on Debian: apt-get install python3-venv)"
+    "$PYVENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQS" || die "pip could not install $REQS"
+    cp "$REQS" "$PYVENV/.requirements"
+  fi
+  "$PYVENV/bin/python" tools/make_variants.py --offered models >/dev/null 2>&1 ||
+    die "tools/make_variants.py --offered models failed (run it by hand to see why)"
+  derived_ok || die "the int8 models made by tools/make_variants.py do not have the SHA-256 of models/manifest.json (are the versions of $REQS installed in $PYVENV?)"
+  say "models: made the int8 embedders, hashes ok"
 fi
 
 # --- sample photos for the web app ---------------------------------------------------------------

@@ -30,7 +30,9 @@ fn crop_difference(a: &image::RgbImage, b: &image::RgbImage) -> (f64, f64) {
 #[test]
 fn golden_landmarks_aligned_and_embedded_by_us_match_the_golden_embeddings() {
     let golden = golden();
-    for model in EmbedderModel::ALL {
+    // The reference pipeline embedded with the fp32 models; the int8 ones (made by set-up) are measured
+    // against fp32 by tools/make_variants.py and on the shared pairs by tests/recognition.rs.
+    for model in [EmbedderModel::EdgefaceXs, EmbedderModel::EdgefaceXxs] {
         let mut pipeline = pipeline(DetectorKind::Yunet, model, 640);
         let mut cosines = Vec::new();
         for img in golden.images.iter().filter(|i| !i.faces.is_empty()) {

@@ -72,6 +72,17 @@ fn every_probe_ranks_its_own_person_first_and_the_threshold_separates_pairs_xxs(
     assert!(max_impostor < t, "a different-person pair scores {max_impostor} ≥ threshold {t}");
 }
 
+#[test]
+fn the_int8_models_still_rank_every_probe_first_and_separate_the_pairs() {
+    for model in [EmbedderModel::EdgefaceXsInt8, EmbedderModel::EdgefaceXxsInt8] {
+        let (hits, n, min_genuine, max_impostor) = evaluate(DetectorKind::Yunet, model);
+        assert_eq!((hits, n), (8, 8), "{}", model.name());
+        let t = calibrated_threshold(model);
+        assert!(min_genuine >= t, "{}: a same-person pair scores {min_genuine} < threshold {t}", model.name());
+        assert!(max_impostor < t, "{}: a different-person pair scores {max_impostor} ≥ threshold {t}", model.name());
+    }
+}
+
 /// SeetaFace with box-based landmarks: the alternative detector must still identify most probes.
 /// The README reports its exact cost; measured 8 of 8 (as with YuNet), the bar is 7.
 #[test]

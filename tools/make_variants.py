@@ -97,6 +97,12 @@ def topologically_sorted(model):
     return model
 
 
+def int8_dynamic(src, dst):
+    """The variant the app offers: deterministic for pinned onnx/onnxruntime versions, so set-up can make it
+    on every machine and check its SHA-256 against models/manifest.json."""
+    quantize_dynamic(src, dst, weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul", "Gemm"])
+
+
 def make(base, calibration):
     """Writes the three variants of models/<base>.onnx; returns {variant: path}."""
     OUT.mkdir(parents=True, exist_ok=True)
@@ -108,7 +114,7 @@ def make(base, calibration):
     paths["fp16"] = fp16
 
     dyn = OUT / f"{base}_int8_dyn.onnx"
-    quantize_dynamic(src, dyn, weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul", "Gemm"])
+    int8_dynamic(src, dyn)
     paths["int8_dyn"] = dyn
 
     static = OUT / f"{base}_int8_static.onnx"
@@ -154,7 +160,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--json", type=Path, default=OUT / "report.json")
+    parser.add_argument("--offered", type=Path, metavar="DIR",
+                        help="only write the variants the app offers (DIR/edgeface_{xs,xxs}_int8.onnx) and stop; "
+                             "scripts/setup.sh uses this")
     args = parser.parse_args()
+    if args.offered:
+        for base in ["edgeface_xs", "edgeface_xxs"]:
+            int8_dynamic(MODELS / f"{base}.onnx", args.offered / f"{base}_int8.onnx")
+        return
     files = sorted(ALIGNED.glob("*.png"))
     if not files:
         sys.exit(f"no aligned faces under {ALIGNED}; set SIMFACE_SHARED")

@@ -10,6 +10,19 @@ use super::state::{AppCtx, EngineStatus};
 /// Detection sizes offered (longer image side).
 const SIZES: [u32; 5] = [320, 480, 640, 960, 1280];
 
+/// A model as the picker shows it: name, download size (from the manifest) and the speed measured in
+/// headless Chromium on the project's 2-core machine (models/README.md, one thread, per face).
+fn model_label(model: EmbedderModel) -> String {
+    let (name, ms) = match model {
+        EmbedderModel::EdgefaceXs => ("EdgeFace-XS, most accurate", 32),
+        EmbedderModel::EdgefaceXxs => ("EdgeFace-XXS", 17),
+        EmbedderModel::EdgefaceXsInt8 => ("EdgeFace-XS int8", 28),
+        EmbedderModel::EdgefaceXxsInt8 => ("EdgeFace-XXS int8", 16),
+    };
+    let size = super::models_loader::manifest_entry(model.file_name()).map(|e| e.size as f64 / 1e6).unwrap_or(0.0);
+    format!("{name} · {size:.1} MB · ~{ms} ms/face")
+}
+
 #[component]
 pub fn SettingsCard() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
@@ -35,8 +48,10 @@ pub fn SettingsCard() -> impl IntoView {
                         let v = event_target_value(&ev);
                         change(&|s| s.model = EmbedderModel::from_name(&v).unwrap_or_default());
                     }>
-                        <option value="xs" selected=true>"EdgeFace-XS (more accurate)"</option>
-                        <option value="xxs">"EdgeFace-XXS (faster)"</option>
+                        {EmbedderModel::ALL.into_iter().map(|m| {
+                            let short = m.name().trim_start_matches("edgeface_").to_string();
+                            view! { <option value=short selected=m == EmbedderModel::default()>{model_label(m)}</option> }
+                        }).collect_view()}
                     </select>
                 </label>
                 <label>

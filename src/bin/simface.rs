@@ -66,6 +66,10 @@ mod cli {
     enum ModelArg {
         Xs,
         Xxs,
+        /// EdgeFace-XS with int8 linears (made by set-up).
+        XsInt8,
+        /// EdgeFace-XXS with int8 linears (made by set-up).
+        XxsInt8,
     }
 
     #[derive(Copy, Clone, ValueEnum)]
@@ -172,6 +176,8 @@ mod cli {
             match self.model {
                 ModelArg::Xs => EmbedderModel::EdgefaceXs,
                 ModelArg::Xxs => EmbedderModel::EdgefaceXxs,
+                ModelArg::XsInt8 => EmbedderModel::EdgefaceXsInt8,
+                ModelArg::XxsInt8 => EmbedderModel::EdgefaceXxsInt8,
             }
         }
 
