@@ -125,11 +125,17 @@ pub async fn init_web(base_url: &str, threads: u32, in_worker: bool) -> Result<u
     if ENVIRONMENT.get().is_some() {
         return environment().map(|_| web_threads().unwrap_or(threads));
     }
-    let mut dist = ort_web::Dist::new(base_url).with_binary_name(ort_web_files::BINARY);
-    let sri = dist.integrities();
-    sri.set_main(ort_web_files::MAIN_SHA384);
-    sri.set_wrapper(ort_web_files::WRAPPER_SHA384);
-    sri.set_binary(ort_web_files::BINARY_SHA384);
+    let mut dist = ort_web::Dist::new(base_url);
+    if !in_worker {
+        // The loader preloads the runtime's wasm (with these hashes) for the page's thread. In a worker the
+        // page never uses that preload and the worker downloads the 14 MB again, so it is left out there;
+        // the worker fetches the same files from our origin, which set-up checked against these hashes.
+        dist = dist.with_binary_name(ort_web_files::BINARY);
+        let sri = dist.integrities();
+        sri.set_wrapper(ort_web_files::WRAPPER_SHA384);
+        sri.set_binary(ort_web_files::BINARY_SHA384);
+    }
+    dist.integrities().set_main(ort_web_files::MAIN_SHA384);
     let api = ort_web::api(dist).await.map_err(|e| Error::RuntimeUnavailable(e.to_string()))?;
     set_web_threads(threads.max(1));
     if in_worker {
