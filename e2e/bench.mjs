@@ -14,10 +14,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { Browser, ROOT, sample } from './harness.mjs';
+import { Browser, ROOT, median, numberOption as opt, sample } from './harness.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, def) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : def);
 const ROUNDS = opt('--rounds', 6);
 const LOADS = opt('--loads', 2);
 const WARMUP = opt('--warmup', 20);
@@ -31,11 +29,6 @@ if (!existsSync(join(ROOT, 'dist/index.html'))) {
   console.error('bench: dist/ is missing; run `trunk build --release` first');
   process.exit(2);
 }
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const f = (v) => (Number.isFinite(v) ? (v < 10 ? v.toFixed(2) : v.toFixed(1)) : 'n/a');
 const r = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
 

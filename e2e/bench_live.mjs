@@ -6,11 +6,9 @@
 // Needs dist/ (`trunk build --release`).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, ROOT, sample } from './harness.mjs';
+import { Browser, ROOT, median, numberOption as opt, sample } from './harness.mjs';
 import { photoVideo } from './camera.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, def) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : def);
 const SECONDS = opt('--seconds', 60);
 const WARMUP = opt('--warmup', 15);
 const ISOLATED = !process.env.SIMFACE_E2E_NOT_ISOLATED;
@@ -18,11 +16,6 @@ if (!existsSync(join(ROOT, 'dist/index.html'))) {
   console.error('bench_live: dist/ is missing; run `trunk build --release` first');
   process.exit(2);
 }
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 const maker = await Browser.start({ isolated: ISOLATED });
 let video;

@@ -4,11 +4,9 @@
 //   node e2e/bench_models.mjs [--warmup 60] [--runs 40] [--threads 1]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, ROOT } from './harness.mjs';
+import { Browser, ROOT, numberOption as opt } from './harness.mjs';
 import { serve } from './serve.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, def) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : def);
 const WARMUP = opt('--warmup', 60);
 const RUNS = opt('--runs', 40);
 const THREADS = opt('--threads', 1);

@@ -143,6 +143,19 @@ export function ensureOut() {
   return OUT;
 }
 
+/** A numeric command-line option of a benchmark script (`--runs 40`), or `def`. */
+export function numberOption(name, def) {
+  const args = process.argv.slice(2);
+  return args.includes(name) ? Number(args[args.indexOf(name) + 1]) : def;
+}
+
+/** The median of a list of numbers (NaN when empty). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 export function assert(cond, message) {
   if (!cond) throw new Error(message);
 }
