@@ -9,13 +9,12 @@ pub const SEETA_FILE: &str = "seeta_fd_frontal_v1.0.bin";
 /// The manifest, compiled in so the app and the CLI can verify what they load.
 pub const MANIFEST_JSON: &str = include_str!("../models/manifest.json");
 
-/// The models directory natively: `SIMFACE_MODELS_DIR` when set, else `models/` of this source tree.
+/// The models directory natively: `models/` of this source tree, where set-up puts every model (the
+/// ones it copies and the int8 ones it makes). `SIMFACE_MODELS_DIR` is only where set-up copies from, so
+/// it is not read here: the derived models never exist there. The CLI's `--models DIR` overrides this.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn default_models_dir() -> std::path::PathBuf {
-    match std::env::var_os("SIMFACE_MODELS_DIR") {
-        Some(p) if !p.is_empty() => p.into(),
-        _ => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
-    }
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models")
 }
 
 /// Reads a model file, turning a missing file into [`crate::Error::ModelMissing`].

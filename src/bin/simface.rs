@@ -42,7 +42,7 @@ mod cli {
 
     #[derive(Args, Clone)]
     struct Common {
-        /// Directory holding the model files (default: SIMFACE_MODELS_DIR or the project's models/).
+        /// Directory holding the model files (default: the project's models/, filled by set-up).
         #[arg(long, global = true)]
         models: Option<PathBuf>,
         /// Recognition model.
