@@ -21,6 +21,7 @@ help:
 	@echo "make bench      time the native pipeline on sample photos"
 	@echo "make bench-browser  the app's stages in headless Chromium vs raw onnxruntime-web and native"
 	@echo "make bench-live     the live camera view with a fake webcam: fps, detection, embedding"
+	@echo "make convert-check  EdgeFace checkpoints -> ONNX: the converter on every variant and the official XS/XXS (PyTorch, by hand)"
 	@echo "make clean      remove build outputs (target/, dist/)"
 	@echo "make distclean  also remove what setup installed in the checkout (.tools/, models, samples)"
 
@@ -85,3 +86,19 @@ bench-browser:
 .PHONY: bench-live
 bench-live:
 	node e2e/bench_live.mjs $(ARGS)
+
+# The EdgeFace converter's proof (tools/convert_edgeface.py), by hand only: it needs PyTorch, which
+# tools/requirements-convert.txt pins and pip fetches into .tools/convvenv (about 5 GB with the CUDA wheels PyPI
+# pairs with torch; the conversion itself runs on the CPU in seconds). Every variant on seeded random weights,
+# then both official checkpoints of ../shared against the ONNX models set-up copied into models/.
+SHARED ?= $(or $(SIMFACE_SHARED),$(CURDIR)/../shared)
+.PHONY: convert-check
+convert-check:
+	test -x .tools/convvenv/bin/python || python3 -m venv .tools/convvenv
+	.tools/convvenv/bin/python -m pip install --quiet --disable-pip-version-check -r tools/requirements-convert.txt
+	.tools/convvenv/bin/python tools/convert_edgeface.py --self-test --aligned $(SHARED)/golden/aligned
+	for v in xs xxs; do \
+		.tools/convvenv/bin/python tools/convert_edgeface.py $(SHARED)/models/edgeface_$${v}_q.pt \
+			--variant edgeface_$${v}_q --out target/converted/edgeface_$$v.onnx \
+			--reference models/edgeface_$$v.onnx --aligned $(SHARED)/golden/aligned; \
+	done
