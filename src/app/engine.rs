@@ -121,29 +121,40 @@ pub async fn warm_up() -> Result<(), String> {
 /// few dozen runs of a model are about twice as slow while the browser tiers the WebAssembly up. Each run
 /// takes the pipeline on its own, so a photo the person drops meanwhile waits for one run at most; it
 /// stops early when `current` turns false (the settings changed).
-pub async fn keep_warming(runs: usize, current: impl Fn() -> bool) {
+///
+/// Returns the embedder and the median time of its runs in the second half, once tiered up: the model
+/// picker shows it as the speed measured on this device, next to the reference figures.
+pub async fn keep_warming(runs: usize, current: impl Fn() -> bool) -> Option<(EmbedderModel, f64)> {
     let engine = engine();
     let frame = RgbImage::from_pixel(640, 480, image::Rgb([128, 128, 128]));
     let crop = RgbImage::from_pixel(112, 112, image::Rgb([128, 128, 128]));
+    let mut embed_ms = Vec::with_capacity(runs);
+    let mut model = None;
     for _ in 0..runs {
         for detect in [true, false] {
             // Let a waiting photo go first, then run one model.
             yield_now().await;
             if !current() {
-                return;
+                return None;
             }
             let mut slot = engine.pipeline.lock().await;
-            let Some(built) = slot.as_mut() else { return };
+            let built = slot.as_mut()?;
+            let start = now_ms();
             let done = if detect {
                 built.pipeline.detect_faces(&frame).await.map(|_| ())
             } else {
                 built.pipeline.embed_faces(std::slice::from_ref(&crop)).await.map(|_| ())
             };
-            if done.is_err() {
-                return;
+            done.ok()?;
+            if !detect {
+                embed_ms.push(now_ms() - start);
+                model = Some(built.model);
             }
         }
     }
+    let mut settled = embed_ms.split_off(embed_ms.len() / 2);
+    settled.sort_by(f64::total_cmp);
+    Some((model?, *settled.get(settled.len() / 2)?))
 }
 
 /// All faces of an image (largest first) and the time detection took, in ms.

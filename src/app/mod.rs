@@ -97,7 +97,13 @@ pub fn start_engine(ctx: AppCtx) {
                 }
                 reanalyze(ctx, ctx.a);
                 reanalyze(ctx, ctx.b);
-                spawn_local(engine::keep_warming(WARM_UP_RUNS, current));
+                spawn_local(async move {
+                    if let Some((model, ms)) = engine::keep_warming(WARM_UP_RUNS, current).await {
+                        ctx.embed_speed.update(|speeds| {
+                            speeds.insert(model, ms);
+                        });
+                    }
+                });
             }
             Err(e) => ctx.status.set(EngineStatus::Failed(e)),
         }
@@ -140,6 +146,7 @@ pub fn App() -> impl IntoView {
         a: SlotState::new("A"),
         b: SlotState::new("B"),
         samples: RwSignal::new(Vec::new()),
+        embed_speed: RwSignal::new(Default::default()),
     };
     provide_context(ctx);
     start_engine(ctx);

@@ -10,17 +10,21 @@ use super::state::{AppCtx, EngineStatus};
 /// Detection sizes offered (longer image side).
 const SIZES: [u32; 5] = [320, 480, 640, 960, 1280];
 
-/// A model as the picker shows it: name, download size (from the manifest) and the speed measured in
-/// headless Chromium on the project's 2-core machine (models/README.md, one thread, per face).
-fn model_label(model: EmbedderModel) -> String {
-    let (name, ms) = match model {
+/// The picker's text for `model`: its download size and its speed, measured on this device once the
+/// page has used the model (`measured_ms`), else the reference figure of models/README.md (headless
+/// Chromium, one thread, on the 2-core machine the project is built on).
+fn model_label(model: EmbedderModel, measured_ms: Option<f64>) -> String {
+    let (name, reference_ms) = match model {
         EmbedderModel::EdgefaceXs => ("EdgeFace-XS, most accurate", 32),
         EmbedderModel::EdgefaceXxs => ("EdgeFace-XXS", 17),
         EmbedderModel::EdgefaceXsInt8 => ("EdgeFace-XS int8", 28),
         EmbedderModel::EdgefaceXxsInt8 => ("EdgeFace-XXS int8", 16),
     };
     let size = super::models_loader::manifest_entry(model.file_name()).map(|e| e.size as f64 / 1e6).unwrap_or(0.0);
-    format!("{name} · {size:.1} MB · ~{ms} ms/face")
+    match measured_ms {
+        Some(ms) => format!("{name} · {size:.1} MB · {ms:.0} ms/face here"),
+        None => format!("{name} · {size:.1} MB · ~{reference_ms} ms/face"),
+    }
 }
 
 #[component]
@@ -50,7 +54,8 @@ pub fn SettingsCard() -> impl IntoView {
                     }>
                         {EmbedderModel::ALL.into_iter().map(|m| {
                             let short = m.name().trim_start_matches("edgeface_").to_string();
-                            view! { <option value=short selected=m == EmbedderModel::default()>{model_label(m)}</option> }
+                            let label = move || model_label(m, ctx.embed_speed.with(|speeds| speeds.get(&m).copied()));
+                            view! { <option value=short selected=m == EmbedderModel::default()>{label}</option> }
                         }).collect_view()}
                     </select>
                 </label>

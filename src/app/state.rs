@@ -1,8 +1,11 @@
 //! The state the components share, provided as a Leptos context: settings, the models' status and
 //! progress, both photo slots and the decision threshold.
 
+use std::collections::HashMap;
+
 use leptos::prelude::*;
 
+use crate::EmbedderModel;
 use crate::gallery::Gallery;
 
 use super::engine::Settings;
@@ -50,6 +53,9 @@ pub struct AppCtx {
     pub b: SlotState,
     /// Sample photo paths under `samples/` (empty when the page has none).
     pub samples: RwSignal<Vec<String>>,
+    /// Median ms per face of each embedder used on this page, measured by the background warm-up: this
+    /// device's speed can be far from the reference figures (cores, threads, CPU).
+    pub embed_speed: RwSignal<HashMap<EmbedderModel, f64>>,
 }
 
 impl AppCtx {
