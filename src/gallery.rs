@@ -6,6 +6,8 @@
 //! file: [`Gallery::to_json`] and [`Gallery::from_json`] read and write a small versioned JSON document,
 //! so people enrolled in one browser can be carried to another without any server.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::embed::{EMBEDDING_DIM, EmbedderModel, Embedding};
@@ -21,6 +23,13 @@ pub const MAX_NAME_CHARS: usize = 64;
 /// Longest thumbnail data URL kept, in bytes: a 112×112 JPEG is a few kilobytes, and the limit keeps an
 /// imported file from filling the browser's storage with pictures.
 pub const MAX_THUMBNAIL_BYTES: usize = 256 * 1024;
+
+/// The last revision handed out: every gallery state of the process gets its own (see [`Gallery::revision`]).
+static REVISIONS: AtomicU64 = AtomicU64::new(0);
+
+fn next_revision() -> u64 {
+    REVISIONS.fetch_add(1, Ordering::Relaxed) + 1
+}
 
 /// One enrolled person.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -57,6 +66,8 @@ pub struct Gallery {
     matrix: Vec<f32>,
     /// For each row of `matrix`, the index of its person in `people`.
     owners: Vec<usize>,
+    /// Changes with every change of the people; see [`Gallery::revision`].
+    revision: u64,
 }
 
 impl PartialEq for Gallery {
@@ -74,7 +85,16 @@ impl Gallery {
             next_id: 1,
             matrix: Vec::new(),
             owners: Vec::new(),
+            revision: next_revision(),
         }
+    }
+
+    /// A number that changes whenever a person is added, renamed or removed, to one no other gallery of
+    /// this process has had: a caller that searches the same probe again and again (the live camera, for
+    /// every face on every frame) keeps its result while both the probe and the revision stay the same.
+    /// Clones share it, as they share the contents.
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     /// The model whose embeddings these are.
@@ -137,6 +157,7 @@ impl Gallery {
         let name = clean_name(name)?;
         let person = self.people.iter_mut().find(|p| p.id == id).ok_or(Error::NoSuchPerson(id))?;
         person.name = name;
+        self.revision = next_revision();
         Ok(())
     }
 
@@ -157,6 +178,7 @@ impl Gallery {
     }
 
     fn rebuild(&mut self) {
+        self.revision = next_revision();
         self.matrix.clear();
         self.owners.clear();
         for (index, person) in self.people.iter().enumerate() {

@@ -178,9 +178,23 @@ fn people_are_renamed_removed_and_refused_with_typed_errors() {
     let mut pipeline = pipeline(DetectorKind::Yunet, MODEL, 640);
     let e = embed(&mut pipeline, &load_rgb(&faces_dir().join("gallery/AJOLIE-001_fe3347c0.jpg")));
     let mut gallery = Gallery::new(MODEL);
+    // Every change gives the gallery a revision no gallery had before (the live view keeps search results
+    // while it stays the same); refused changes and clones keep it.
+    let mut seen = vec![gallery.revision(), Gallery::new(MODEL).revision()];
+    let mut changed = |g: &Gallery| {
+        let fresh = !seen.contains(&g.revision());
+        seen.push(g.revision());
+        fresh
+    };
     let id = gallery.add("  Angelina ", std::slice::from_ref(&e), None, 5.0).expect("added");
+    assert!(changed(&gallery), "add");
     assert_eq!(gallery.get(id).map(|p| p.name.as_str()), Some("Angelina"));
     gallery.rename(id, " Angelina Jolie ").expect("renamed");
+    assert!(changed(&gallery), "rename");
+    let before = gallery.revision();
+    assert!(gallery.rename(id, "").is_err() && !gallery.remove(id + 1));
+    assert_eq!(gallery.revision(), before, "refused changes keep the revision");
+    assert_eq!(gallery.clone().revision(), before);
     assert_eq!(gallery.get(id).map(|p| p.name.as_str()), Some("Angelina Jolie"));
     assert_eq!(gallery.best(&e, 0.99).map(|m| m.name), Some("Angelina Jolie".to_string()));
 
@@ -201,7 +215,14 @@ fn people_are_renamed_removed_and_refused_with_typed_errors() {
     assert!(matches!(errors[4], Error::EmbeddingSize(512, 128)));
     assert_eq!(gallery.len(), 1);
 
+    let other = gallery.add("Other", std::slice::from_ref(&e), None, 6.0).expect("added");
+    assert!(changed(&gallery), "add");
+    assert!(gallery.remove(other));
+    assert!(changed(&gallery), "remove");
+    let imported = Gallery::from_json(&gallery.to_json(), MODEL).expect("import");
+    assert!(changed(&imported), "import");
     gallery.clear();
+    assert!(changed(&gallery), "clear");
     assert!(gallery.is_empty() && gallery.identify(&e).is_empty() && gallery.best(&e, -1.0).is_none());
     assert_eq!(gallery.model(), MODEL);
 }

@@ -11,6 +11,7 @@ use web_sys::{HtmlCanvasElement, HtmlVideoElement, MediaStream};
 
 use crate::{
     Embedding, Face,
+    gallery::PersonMatch,
     quality::{Quality, QualityConfig, assess},
     tracking::{Tracker, TrackerConfig},
 };
@@ -238,6 +239,9 @@ async fn run(ctx: AppCtx, live: LiveState, session: u64, video: HtmlVideoElement
     let gate = QualityConfig::default();
     let mut tracker = Tracker::new(config);
     let mut qualities: HashMap<u64, Quality> = HashMap::new();
+    // Each track's best match, kept while neither its embeddings nor the gallery changed: a track gets a
+    // new embedding about ten times a second, the loop runs every frame.
+    let mut searches: HashMap<u64, Search> = HashMap::new();
     let mut meter = Meter::default();
     let mut capture: Option<Capture> = None;
     let mut last_time = -1.0;
@@ -259,6 +263,7 @@ async fn run(ctx: AppCtx, live: LiveState, session: u64, video: HtmlVideoElement
             model = model_now;
             tracker.clear();
             qualities.clear();
+            searches.clear();
         }
         // One pass per new video frame.
         let time = video.current_time();
@@ -361,6 +366,7 @@ async fn run(ctx: AppCtx, live: LiveState, session: u64, video: HtmlVideoElement
             break;
         }
         qualities.retain(|id, _| tracker.tracks().iter().any(|t| t.id == *id));
+        searches.retain(|id, _| tracker.tracks().iter().any(|t| t.id == *id));
 
         // Who is who: each visible track's averaged embedding against the gallery.
         let threshold = ctx.threshold.get_untracked();
@@ -370,12 +376,22 @@ async fn run(ctx: AppCtx, live: LiveState, session: u64, video: HtmlVideoElement
                 .iter()
                 .filter(|t| t.missed == 0)
                 .map(|t| {
-                    let label = match t.smoothed() {
+                    let label = match t.last_embedded_ms() {
                         None => LiveLabel::Pending,
-                        Some(e) => match gallery.identify(&e).into_iter().next() {
-                            Some(m) if m.score >= threshold => LiveLabel::Known { name: m.name, score: m.score },
-                            best => LiveLabel::Unknown { score: best.map(|m| m.score) },
-                        },
+                        Some(embedded_ms) => {
+                            let search = searches.entry(t.id).or_default();
+                            if search.key != Some((embedded_ms.to_bits(), gallery.revision())) {
+                                let smoothed = t.smoothed();
+                                search.best = smoothed.and_then(|e| gallery.identify(&e).into_iter().next());
+                                search.key = Some((embedded_ms.to_bits(), gallery.revision()));
+                            }
+                            match &search.best {
+                                Some(m) if m.score >= threshold => {
+                                    LiveLabel::Known { name: m.name.clone(), score: m.score }
+                                }
+                                best => LiveLabel::Unknown { score: best.as_ref().map(|m| m.score) },
+                            }
+                        }
                     };
                     let quality = qualities.get(&t.id).map(quality_text);
                     (LiveFace { track: t.id, label, quality }, t.face.clone())
@@ -388,6 +404,14 @@ async fn run(ctx: AppCtx, live: LiveState, session: u64, video: HtmlVideoElement
         meter.frames.push_back(now);
         live.stats.set(meter.stats(now_ms(), width, height));
     }
+}
+
+/// A track's best match in the gallery and what it was computed from.
+#[derive(Default)]
+struct Search {
+    /// The track's latest embedding time (as bits) and the gallery revision.
+    key: Option<(u64, u64)>,
+    best: Option<PersonMatch>,
 }
 
 enum Step {
