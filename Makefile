@@ -93,7 +93,7 @@ bench-live:
 # then both official checkpoints of ../shared against the ONNX models set-up copied into models/.
 SHARED ?= $(or $(SIMFACE_SHARED),$(CURDIR)/../shared)
 .PHONY: convert-check
-convert-check:
+convert-check: setup
 	test -x .tools/convvenv/bin/python || python3 -m venv .tools/convvenv
 	.tools/convvenv/bin/python -m pip install --quiet --disable-pip-version-check -r tools/requirements-convert.txt
 	.tools/convvenv/bin/python tools/convert_edgeface.py --self-test --aligned $(SHARED)/golden/aligned
