@@ -181,7 +181,8 @@ pub fn web_threads() -> Option<u32> {
 }
 
 /// A session builder with the options every session here uses (every graph optimisation: `All`, not
-/// `Level3`, which `ort` maps to ONNX Runtime's lower "layout" level; the thread count asked for), so that the pipeline and its benchmark baseline run identically configured sessions.
+/// `Level3`, which `ort` maps to ONNX Runtime's lower "layout" level; the thread count asked for), so
+/// that the pipeline and its benchmark baseline run identically configured sessions.
 fn session_builder(options: RuntimeOptions, name: &str) -> Result<ort::session::builder::SessionBuilder> {
     let corrupt = |e: ort::Error| Error::ModelCorrupt { name: name.to_string(), detail: e.to_string() };
     let mut builder = Session::builder(environment()?).map_err(corrupt)?;

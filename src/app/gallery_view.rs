@@ -5,7 +5,7 @@
 use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
-use crate::{EmbedderModel, gallery::Gallery, quality::QualityConfig};
+use crate::{EmbedderModel, Embedding, gallery::Gallery, quality::QualityConfig};
 
 use super::camera::data_url;
 use super::engine;
@@ -37,6 +37,28 @@ pub async fn persist(ctx: AppCtx) -> Result<(), String> {
     if empty { store::delete(&key).await } else { store::save(&key, &json).await }
 }
 
+/// Adds a person made of `templates` to the gallery and saves it; refused when the model was switched
+/// after the templates were made by `model` (they would mean nothing to the new model's gallery).
+/// Shared by enrolment from the camera and from a photo.
+pub async fn add_person(
+    ctx: AppCtx,
+    name: &str,
+    templates: &[Embedding],
+    thumbnail: Option<String>,
+    model: EmbedderModel,
+) -> Result<(), String> {
+    let mut added = Ok(0);
+    ctx.gallery.update(|g| {
+        added = if g.model() == model {
+            g.add(name, templates, thumbnail, wall_clock_ms()).map_err(|e| e.to_string())
+        } else {
+            Err("the model changed during enrolment; enrol again".into())
+        }
+    });
+    added?;
+    persist(ctx).await.map_err(|e| format!("enrolled, but the gallery could not be saved: {e}"))
+}
+
 /// Enrols `name` from one photo: it must show exactly one face, good enough for the quality gate.
 async fn enrol_from_photo(ctx: AppCtx, file_name: String, bytes: Vec<u8>, name: String) -> Result<String, String> {
     if ctx.status.get_untracked() != EngineStatus::Ready {
@@ -65,17 +87,7 @@ async fn enrol_from_photo(ctx: AppCtx, file_name: String, bytes: Vec<u8>, name: 
     } else {
         name
     };
-    let thumbnail = data_url(&crop);
-    let mut added = Err(String::new());
-    ctx.gallery.update(|g| {
-        added = if g.model() == model {
-            g.add(&name, std::slice::from_ref(&embedding), thumbnail, wall_clock_ms()).map_err(|e| e.to_string())
-        } else {
-            Err("the model changed while the photo was processed; try again".into())
-        }
-    });
-    added?;
-    persist(ctx).await?;
+    add_person(ctx, &name, std::slice::from_ref(&embedding), data_url(&crop), model).await?;
     Ok(format!("Enrolled {} from {file_name} (quality {:.2}).", name.trim(), quality.score))
 }
 

@@ -19,10 +19,10 @@ use crate::{
 use super::camera::{self, CameraError, FrameGrabber, data_url};
 use super::canvas::draw_live_overlay;
 use super::engine;
-use super::gallery_view::persist;
+use super::gallery_view::add_person;
 use super::photo_slot::quality_text;
 use super::state::{AppCtx, EngineStatus};
-use super::web::{next_animation_frame, now_ms, sleep_ms, wall_clock_ms};
+use super::web::{next_animation_frame, now_ms, sleep_ms};
 
 /// Longer side of the frame given to the detector: webcam faces are large, and YuNet at 320 px is about
 /// four times cheaper than at 640.
@@ -229,7 +229,9 @@ async fn start(ctx: AppCtx, live: LiveState, video: HtmlVideoElement, overlay: H
 
 /// The per-frame loop of one camera session.
 async fn run(ctx: AppCtx, live: LiveState, session: u64, video: HtmlVideoElement, overlay: HtmlCanvasElement) {
-    let Some(grabber) = FrameGrabber::new() else {
+    // One canvas per size: a canvas whose size changes reallocates its pixels, and frames with a face
+    // due for embedding are read at both sizes.
+    let (Some(full_grabber), Some(small_grabber)) = (FrameGrabber::new(), FrameGrabber::new()) else {
         live.error.set(Some("the page could not create a canvas to read the camera".into()));
         return;
     };
@@ -286,10 +288,10 @@ async fn run(ctx: AppCtx, live: LiveState, session: u64, video: HtmlVideoElement
         let capture_due = capture.as_ref().is_some_and(|c| now - c.last >= ENROL_GAP_MS);
         let embed_due = tracker.tracks().iter().any(|t| t.needs_embedding(now, &config));
         // The full frame only when a face will be aligned from it; the detector gets a smaller one.
-        let full = if capture_due || embed_due { grabber.grab(&video, width, height) } else { None };
+        let full = if capture_due || embed_due { full_grabber.grab(&video, width, height) } else { None };
         let scale = (DETECT_SIDE / f64::from(width.max(height))).min(1.0);
         let (dw, dh) = ((f64::from(width) * scale).round() as u32, (f64::from(height) * scale).round() as u32);
-        let Some(small) = grabber.grab(&video, dw.max(1), dh.max(1)) else { continue };
+        let Some(small) = small_grabber.grab(&video, dw.max(1), dh.max(1)) else { continue };
         let (mut faces, detect_ms) = match engine::detect(&small).await {
             Ok(found) => found,
             // The settings changed under the frame (the pipeline is being rebuilt): the next frame waits.
@@ -399,7 +401,12 @@ async fn run(ctx: AppCtx, live: LiveState, session: u64, video: HtmlVideoElement
                 .collect()
         });
         draw_live_overlay(&overlay, width, height, &visible, live.mirror.get_untracked());
-        live.faces.set(visible.into_iter().map(|(f, _)| f).collect());
+        // The list is an aria-live region: re-rendered only when what it says changed (a new score or
+        // name, a face come or gone), not on every frame.
+        let faces: Vec<LiveFace> = visible.into_iter().map(|(f, _)| f).collect();
+        if live.faces.with_untracked(|shown| *shown != faces) {
+            live.faces.set(faces);
+        }
         meter.total += 1;
         meter.frames.push_back(now);
         live.stats.set(meter.stats(now_ms(), width, height));
@@ -460,17 +467,7 @@ async fn enrol_step(
     if capture.templates.len() < ENROL_SHOTS {
         return Ok(None);
     }
-    let mut added = Ok(0);
-    ctx.gallery.update(|g| {
-        added = if g.model() == model {
-            g.add(&capture.name, &capture.templates, capture.thumbnail.take(), wall_clock_ms())
-                .map_err(|e| e.to_string())
-        } else {
-            Err("the model changed during enrolment; enrol again".into())
-        }
-    });
-    added.map_err(Step::Refuse)?;
-    persist(ctx).await.map_err(|e| Step::Refuse(format!("enrolled, but the gallery could not be saved: {e}")))?;
+    add_person(ctx, &capture.name, &capture.templates, capture.thumbnail.take(), model).await.map_err(Step::Refuse)?;
     Ok(Some(format!("Enrolled {} from {ENROL_SHOTS} frames.", capture.name.trim())))
 }
 
