@@ -1,14 +1,17 @@
-//! `simface-web`: the browser app's entry point. It only mounts the components of
-//! [`simface::app`]; everything else lives in the library so the CLI and the app share one pipeline.
+//! `simface-web`: the browser app. It mounts the components of [`app`]; the face pipeline itself is the
+//! `simface` core crate, shared with the CLI.
 //!
-//! Trunk builds this binary for `wasm32-unknown-unknown` (see `index.html`). A native build exists only
-//! so that `cargo build`/`cargo test` over the whole workspace need no target filter.
+//! Trunk builds this binary for `wasm32-unknown-unknown` (see `index.html`). Natively it only prints where
+//! the app is, so that `cargo build` and `cargo test` over the whole workspace need no target filter.
+
+#[cfg(target_arch = "wasm32")]
+mod app;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
     // Panics go to the console and to a notice in the page (instead of an opaque "unreachable" trap).
-    simface::app::install_panic_hook();
-    leptos::mount::mount_to_body(simface::app::App);
+    app::install_panic_hook();
+    leptos::mount::mount_to_body(app::App);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

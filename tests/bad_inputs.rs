@@ -34,7 +34,8 @@ fn read_shared(relative: &str) -> Vec<u8> {
 }
 
 fn pipeline() -> FacePipeline {
-    FacePipeline::from_dir(&simface::models::default_models_dir(), PipelineConfig::default())
+    common::init_runtime();
+    FacePipeline::from_dir(&common::models_dir(), PipelineConfig::default())
         .expect("the models load (set SIMFACE_MODELS_DIR and ORT_DYLIB_PATH)")
 }
 

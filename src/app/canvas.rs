@@ -2,8 +2,8 @@
 //! embedding as a heat strip.
 
 use super::live::{LiveFace, LiveLabel};
-use crate::Face;
 use image::RgbImage;
+use simface::Face;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 

@@ -7,12 +7,12 @@
 
 use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
-use crate::quality::{Quality, QualityConfig, assess};
-use crate::{
-    DetectorKind, EmbedderModel, Embedding, Face, FacePipeline, ModelBytes, PipelineConfig, pipeline::AnyDetector,
-};
 use futures::lock::Mutex;
 use image::RgbImage;
+use simface::quality::{Quality, QualityConfig, assess};
+use simface::{
+    DetectorKind, EmbedderModel, Embedding, Face, FacePipeline, ModelBytes, PipelineConfig, pipeline::AnyDetector,
+};
 
 use super::models_loader::{Progress, load_model, manifest_entry};
 use super::web::{now_ms, yield_now};
@@ -36,8 +36,8 @@ impl Settings {
     /// The model files this configuration needs.
     pub fn files(&self) -> Vec<&'static str> {
         let detector = match self.detector {
-            DetectorKind::Yunet => crate::models::YUNET_FILE,
-            DetectorKind::Seeta => crate::models::SEETA_FILE,
+            DetectorKind::Yunet => simface::models::YUNET_FILE,
+            DetectorKind::Seeta => simface::models::SEETA_FILE,
         };
         vec![detector, self.model.file_name()]
     }
@@ -81,8 +81,8 @@ pub async fn prepare(settings: Settings, report: &dyn Fn(Progress)) -> Result<()
         *slot = None;
         yield_now().await;
         let get = |f: &'static str| engine.bytes.borrow().get(f).cloned();
-        let yunet = get(crate::models::YUNET_FILE);
-        let seeta = get(crate::models::SEETA_FILE);
+        let yunet = get(simface::models::YUNET_FILE);
+        let seeta = get(simface::models::SEETA_FILE);
         let embedder = get(settings.model.file_name()).ok_or("the embedder model is not loaded")?;
         let models = ModelBytes {
             yunet: yunet.as_deref().map(|v| v.as_slice()),

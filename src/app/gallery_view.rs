@@ -5,7 +5,7 @@
 use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
-use crate::{EmbedderModel, Embedding, gallery::Gallery, quality::QualityConfig};
+use simface::{EmbedderModel, Embedding, gallery::Gallery, quality::QualityConfig};
 
 use super::camera::data_url;
 use super::engine;
@@ -64,7 +64,7 @@ async fn enrol_from_photo(ctx: AppCtx, file_name: String, bytes: Vec<u8>, name: 
     if ctx.status.get_untracked() != EngineStatus::Ready {
         return Err("the models are still loading; try again in a moment".into());
     }
-    let image = crate::decode_image(&bytes).map_err(|e| format!("{file_name}: {e}"))?;
+    let image = simface::decode_image(&bytes).map_err(|e| format!("{file_name}: {e}"))?;
     let (faces, _) = engine::detect(&image).await?;
     let face = match faces.as_slice() {
         [] => return Err(format!("{file_name}: no face was found; enrolment needs a photo of one face")),
@@ -77,7 +77,7 @@ async fn enrol_from_photo(ctx: AppCtx, file_name: String, bytes: Vec<u8>, name: 
         }
     };
     let crop = engine::align(&image, &face)?;
-    let quality = crate::quality::assess(&face, &crop, &QualityConfig::default());
+    let quality = simface::quality::assess(&face, &crop, &QualityConfig::default());
     if let Some(issue) = quality.issues.first() {
         return Err(format!("{file_name}: the face is not good enough to enrol ({})", issue.advice()));
     }

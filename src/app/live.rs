@@ -9,7 +9,7 @@ use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{HtmlCanvasElement, HtmlVideoElement, MediaStream};
 
-use crate::{
+use simface::{
     Embedding, Face,
     gallery::PersonMatch,
     quality::{Quality, QualityConfig, assess},
@@ -305,7 +305,7 @@ async fn run(ctx: AppCtx, live: LiveState, session: u64, video: HtmlVideoElement
         if !current() {
             break;
         }
-        crate::detect::scale_faces(&mut faces, (width as f32 / dw as f32, height as f32 / dh as f32));
+        simface::detect::scale_faces(&mut faces, (width as f32 / dw as f32, height as f32 / dh as f32));
         tracker.update(faces);
         Meter::push(&mut meter.detect, detect_ms, 30);
 

@@ -22,8 +22,8 @@ pub mod state;
 pub mod store;
 pub mod web;
 
-use crate::matching::calibrated_threshold;
 use leptos::{prelude::*, task::spawn_local};
+use simface::matching::calibrated_threshold;
 use wasm_bindgen::JsCast;
 
 use engine::Settings;
@@ -57,7 +57,7 @@ pub fn start_engine(ctx: AppCtx) {
     spawn_local(async move {
         web::yield_now().await;
         let result: Result<(), String> = async {
-            let threads = crate::runtime::init_web(
+            let threads = simface::runtime::init_web(
                 &web::absolute_url("ort/"),
                 wanted_threads(),
                 !web::query_has("inference=main-thread"),
@@ -80,7 +80,7 @@ pub fn start_engine(ctx: AppCtx) {
             }
             web::yield_now().await;
             engine::warm_up().await?;
-            if let Some(n) = crate::runtime::web_threads() {
+            if let Some(n) = simface::runtime::web_threads() {
                 ctx.threads.set(Some(n));
             }
             Ok(())
@@ -134,7 +134,7 @@ pub fn App() -> impl IntoView {
     let settings = Settings::default();
     let ctx = AppCtx {
         view: RwSignal::new(if web::query_has("view=live") { View::Live } else { View::Compare }),
-        gallery: RwSignal::new(crate::gallery::Gallery::new(settings.model)),
+        gallery: RwSignal::new(simface::gallery::Gallery::new(settings.model)),
         settings: RwSignal::new(settings),
         status: RwSignal::new(EngineStatus::Starting),
         progress: RwSignal::new(Vec::new()),

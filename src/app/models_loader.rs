@@ -24,7 +24,7 @@ pub struct ModelEntry {
 
 /// The entry of `file` in the compiled-in manifest.
 pub fn manifest_entry(file: &str) -> Result<ModelEntry, String> {
-    let manifest: serde_json::Value = serde_json::from_str(crate::models::MANIFEST_JSON)
+    let manifest: serde_json::Value = serde_json::from_str(simface::models::MANIFEST_JSON)
         .map_err(|e| format!("the model manifest is invalid: {e}"))?;
     let models = manifest["models"].as_array().ok_or("the model manifest has no models")?;
     let m = models

@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
-use crate::{EmbedderModel, Embedding, Face, quality::Quality};
 use image::RgbImage;
 use leptos::{prelude::*, task::spawn_local};
+use simface::{EmbedderModel, Embedding, Face, quality::Quality};
 
 use super::canvas::{PREVIEW_SIDE, draw_heat_strip, draw_photo, put_rgb};
 use super::engine;
@@ -110,12 +110,12 @@ pub fn load_photo(ctx: AppCtx, slot: SlotState, name: String, bytes: Vec<u8>) {
             return slot.fail(job, format!("{name}: the file is {mb:.0} MB; the limit is {} MB", MAX_FILE_BYTES >> 20));
         }
         let start = now_ms();
-        let image = match crate::decode_image(&bytes) {
+        let image = match simface::decode_image(&bytes) {
             Ok(image) => image,
             Err(e) => return slot.fail(job, format!("{name}: {e}")),
         };
         let decode_ms = now_ms() - start;
-        let (preview, back) = crate::decode::downscale_for_detection(&image, PREVIEW_SIDE);
+        let (preview, back) = simface::decode::downscale_for_detection(&image, PREVIEW_SIDE);
         let preview = Arc::new(preview.into_owned());
         let scale = 1.0 / back.0;
         if !slot.current(job) {
@@ -165,7 +165,7 @@ async fn analyze(ctx: AppCtx, slot: SlotState, job: u64) {
     slot.detection.set(Some(Detection { faces, detect_ms }));
     if count == 0 {
         slot.compared.set(None);
-        return slot.fail(job, crate::Error::NoFace.to_string());
+        return slot.fail(job, simface::Error::NoFace.to_string());
     }
     let keep = slot.selected.get_untracked();
     let index = if keep < count { keep } else { 0 };

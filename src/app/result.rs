@@ -1,8 +1,8 @@
 //! The comparison: cosine similarity of the two compared faces, a gauge, and the decision at the
 //! threshold (the model's calibrated one unless the user moves the slider).
 
-use crate::matching::{calibrated_threshold, verify};
 use leptos::prelude::*;
+use simface::matching::{calibrated_threshold, verify};
 
 use super::state::AppCtx;
 
@@ -13,7 +13,7 @@ fn similarity(ctx: AppCtx) -> Option<f32> {
     if a.model != b.model {
         return None;
     }
-    crate::cosine_similarity(&a.embedding, &b.embedding).ok()
+    simface::cosine_similarity(&a.embedding, &b.embedding).ok()
 }
 
 /// Gauge position of a similarity: the scale runs from −0.2 to 1.

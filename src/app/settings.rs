@@ -1,8 +1,8 @@
 //! The settings card (recognition model, detector, detection size) and the runtime card (backend,
 //! threads, model downloads with progress, retry).
 
-use crate::{DetectorKind, EmbedderModel, matching::calibrated_threshold};
 use leptos::prelude::*;
+use simface::{DetectorKind, EmbedderModel, matching::calibrated_threshold};
 
 use super::models_loader::LoadState;
 use super::state::{AppCtx, EngineStatus};
@@ -122,7 +122,7 @@ pub fn RuntimeCard() -> impl IntoView {
                 <dd data-testid="backend">{move || {
                     // Re-read once the runtime is up (the thread count arrives at the same moment).
                     let _ = ctx.threads.get();
-                    let place = if crate::runtime::web_in_worker() { ", in a worker" } else { "" };
+                    let place = if simface::runtime::web_in_worker() { ", in a worker" } else { "" };
                     format!("ONNX Runtime Web 1.30 (WebAssembly SIMD{place})")
                 }}</dd>
                 <dt>"Threads"</dt>

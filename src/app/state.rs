@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
-use crate::EmbedderModel;
-use crate::gallery::Gallery;
+use simface::EmbedderModel;
+use simface::gallery::Gallery;
 
 use super::engine::Settings;
 use super::models_loader::Progress;

@@ -1,5 +1,5 @@
 //! The gallery's persistence: one IndexedDB record per embedding model, holding the gallery's export
-//! JSON (`crate::gallery`). Nothing is stored until the person enrols someone, and "Delete all" removes
+//! JSON (`simface::gallery`). Nothing is stored until the person enrols someone, and "Delete all" removes
 //! the record, so the page keeps templates only where it was asked to.
 
 use js_sys::Promise;

@@ -13,7 +13,26 @@ use simface::{EmbedderModel, FacePipeline, PipelineConfig};
 pub fn shared_dir() -> PathBuf {
     match std::env::var_os("SIMFACE_SHARED") {
         Some(p) if !p.is_empty() => p.into(),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
+        _ => checkout_dir().join("../shared"),
+    }
+}
+
+/// This checkout: the workspace root, where set-up puts the models and ONNX Runtime (these helpers are
+/// shared by the root package's tests and the CLI crate's, so it is found from either).
+pub fn checkout_dir() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors().find(|d| d.join("models/manifest.json").is_file()).unwrap_or(here).to_path_buf()
+}
+
+/// `models/` of the checkout (set-up copies and makes every model there).
+pub fn models_dir() -> PathBuf {
+    checkout_dir().join("models")
+}
+
+/// Points the core at the ONNX Runtime library set-up installs, unless `ORT_DYLIB_PATH` names another.
+pub fn init_runtime() {
+    if std::env::var_os("ORT_DYLIB_PATH").is_none_or(|p| p.is_empty()) {
+        simface::runtime::set_library_path(checkout_dir().join(".tools/lib/libonnxruntime.so"));
     }
 }
 
@@ -84,8 +103,8 @@ pub fn pipeline(detector: DetectorKind, embedder: EmbedderModel, max_side: u32) 
     let mut config = PipelineConfig { detector, embedder, ..PipelineConfig::default() };
     config.yunet.max_side = max_side;
     config.seeta.max_side = max_side;
-    FacePipeline::from_dir(&simface::models::default_models_dir(), config)
-        .unwrap_or_else(|e| panic!("loading models (run `make setup`): {e}"))
+    init_runtime();
+    FacePipeline::from_dir(&models_dir(), config).unwrap_or_else(|e| panic!("loading models (run `make setup`): {e}"))
 }
 
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {

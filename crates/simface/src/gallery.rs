@@ -373,7 +373,7 @@ fn check_version(version: Option<u64>) -> Result<()> {
 }
 
 /// A name as kept: trimmed, not empty, at most [`MAX_NAME_CHARS`] characters.
-fn clean_name(name: &str) -> Result<String> {
+pub(crate) fn clean_name(name: &str) -> Result<String> {
     let name = name.trim();
     let len = name.chars().count();
     if len == 0 {

@@ -25,7 +25,7 @@ mod cli {
     use simface::embed::preprocess;
     use simface::eval::{ScoredPair, metrics};
     use simface::matching::calibrated_threshold;
-    use simface::models::{YUNET_FILE, default_models_dir, read_model_file};
+    use simface::models::read_model_file;
     use simface::pipeline::AnyDetector;
     use simface::quality::{Quality, QualityConfig, assess};
     use simface::runtime::{PlainSession, RuntimeOptions};
@@ -197,7 +197,7 @@ mod cli {
         }
 
         fn models_dir(&self) -> PathBuf {
-            self.models.clone().unwrap_or_else(default_models_dir)
+            self.models.clone().unwrap_or_else(|| PathBuf::from("models"))
         }
 
         fn pipeline(&self) -> Result<FacePipeline> {
@@ -571,7 +571,7 @@ mod cli {
             let options = RuntimeOptions { intra_threads: c.threads };
             let dir = c.models_dir();
             Some((
-                PlainSession::new(&read_model_file(&dir, YUNET_FILE)?, options)?,
+                PlainSession::new(&read_model_file(&dir, DetectorKind::Yunet.file_name())?, options)?,
                 PlainSession::new(&read_model_file(&dir, model.file_name())?, options)?,
             ))
         } else {

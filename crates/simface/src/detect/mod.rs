@@ -101,11 +101,29 @@ pub enum DetectorKind {
 }
 
 impl DetectorKind {
+    pub const ALL: [DetectorKind; 2] = [DetectorKind::Yunet, DetectorKind::Seeta];
+
+    /// The name settings, the CLI and reports use (`yunet`, `seeta`).
     pub fn name(self) -> &'static str {
         match self {
             DetectorKind::Yunet => "yunet",
             DetectorKind::Seeta => "seeta",
         }
+    }
+}
+
+impl std::fmt::Display for DetectorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for DetectorKind {
+    type Err = crate::Error;
+
+    /// `yunet` or `seeta`; anything else is refused, never guessed.
+    fn from_str(s: &str) -> crate::Result<Self> {
+        Self::ALL.into_iter().find(|d| d.name() == s).ok_or_else(|| crate::Error::UnknownDetector(s.to_string()))
     }
 }
 

@@ -11,12 +11,15 @@
 //! light, head pose) and says what to fix; [`tracking`] follows faces from frame to frame so a face is
 //! embedded a few times a second instead of every frame, with its embeddings averaged; [`gallery`] holds the
 //! enrolled people, identifies a face among them (1:N) and exports/imports them as versioned JSON. All three
-//! are synchronous and model-free, the same natively and in WebAssembly.
+//! are synchronous and model-free, the same natively and in WebAssembly. [`enrolment`] is the policy of
+//! enrolling a person (one face, the gate, several frames), shared by every way the shells enrol.
+//! [`models`] reads the compiled-in manifest: each model's file, hash, size, threshold and label.
 
 pub mod align;
 pub mod decode;
 pub mod detect;
 pub mod embed;
+pub mod enrolment;
 pub mod error;
 pub mod eval;
 pub mod gallery;
@@ -24,11 +27,9 @@ pub mod matching;
 pub mod models;
 pub mod pipeline;
 pub mod quality;
+pub mod report;
 pub mod runtime;
 pub mod tracking;
-
-#[cfg(target_arch = "wasm32")]
-pub mod app;
 
 pub use decode::{DecodeOptions, decode_image, decode_image_with};
 pub use detect::{BBox, Detector, DetectorKind, Face, LandmarkSource, Point};

@@ -16,23 +16,14 @@ pub fn cosine_similarity(a: &Embedding, b: &Embedding) -> Result<f32> {
 }
 
 /// The decision threshold of each model: two faces are the same person when their cosine similarity
-/// is at least this.
+/// is at least this. The value is the model's `threshold` in `models/manifest.json`.
 ///
-/// Calibration (README, "Calibration"): on all 120 pairs of the shared gallery and probe photos (8
-/// genuine, 112 impostor; YuNet landmarks) the impostor scores have mean μ and spread σ (XS: 0.018 ±
-/// 0.074, XXS: 0.047 ± 0.071; their int8 versions 0.021 ± 0.073 and 0.048 ± 0.071, which round to the
-/// same thresholds). The threshold is μ + 4.5σ rounded to 0.01: far enough above chance
-/// that a stranger rarely passes (too few pairs here to measure such a FAR directly, so the normal
-/// tail stands in for it), yet well below every genuine pair (lowest: 0.64 for both models). It also
-/// keeps SeetaFace's box-aligned pairs apart (their impostors reach 0.27 / 0.34). The test
-/// `thresholds_follow_the_documented_calibration` recomputes it.
+/// Calibration (README, "Calibration"): the impostor scores of the shared gallery and probe photos have
+/// mean μ and spread σ; the threshold is μ + 4.5σ rounded to 0.01: far enough above chance that a
+/// stranger rarely passes (too few pairs here to measure such a FAR directly, so the normal tail stands
+/// in for it), yet well below every genuine pair. `tests/recognition.rs` recomputes it leave-one-person-out.
 pub fn calibrated_threshold(model: EmbedderModel) -> f32 {
-    match model {
-        EmbedderModel::EdgefaceXs => 0.35,
-        EmbedderModel::EdgefaceXxs => 0.37,
-        EmbedderModel::EdgefaceXsInt8 => 0.35,
-        EmbedderModel::EdgefaceXxsInt8 => 0.37,
-    }
+    model.threshold()
 }
 
 /// How quickly confidence rises with distance from the threshold: 0.05 of cosine similarity changes

@@ -71,14 +71,15 @@ pub struct FacePipeline {
 impl FacePipeline {
     /// Builds the pipeline from model bytes (natively read from files, in the browser fetched).
     pub async fn new(models: ModelBytes<'_>, config: PipelineConfig) -> Result<Self> {
-        let missing = |name: &str, file: &str| Error::ModelMissing { name: name.into(), path: file.into() };
+        let missing =
+            |kind: DetectorKind| Error::ModelMissing { name: kind.model_name().into(), path: kind.file_name().into() };
         let detector = match config.detector {
             DetectorKind::Yunet => {
-                let bytes = models.yunet.ok_or_else(|| missing("yunet", crate::models::YUNET_FILE))?;
+                let bytes = models.yunet.ok_or_else(|| missing(DetectorKind::Yunet))?;
                 AnyDetector::Yunet(YuNet::from_bytes(bytes, config.yunet, config.runtime).await?)
             }
             DetectorKind::Seeta => {
-                let bytes = models.seeta.ok_or_else(|| missing("seeta", crate::models::SEETA_FILE))?;
+                let bytes = models.seeta.ok_or_else(|| missing(DetectorKind::Seeta))?;
                 AnyDetector::Seeta(SeetaDetector::from_bytes(bytes, config.seeta)?)
             }
         };
@@ -89,14 +90,11 @@ impl FacePipeline {
     /// Loads the models the configuration needs from a directory (natively; blocks).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_dir(dir: &std::path::Path, config: PipelineConfig) -> Result<Self> {
-        use crate::models::{SEETA_FILE, YUNET_FILE, read_model_file};
-        let yunet = match config.detector {
-            DetectorKind::Yunet => Some(read_model_file(dir, YUNET_FILE)?),
-            DetectorKind::Seeta => None,
-        };
-        let seeta = match config.detector {
-            DetectorKind::Seeta => Some(read_model_file(dir, SEETA_FILE)?),
-            DetectorKind::Yunet => None,
+        use crate::models::read_model_file;
+        let detector = read_model_file(dir, config.detector.file_name())?;
+        let (yunet, seeta) = match config.detector {
+            DetectorKind::Yunet => (Some(detector), None),
+            DetectorKind::Seeta => (None, Some(detector)),
         };
         let embedder = read_model_file(dir, config.embedder.file_name())?;
         let models = ModelBytes { yunet: yunet.as_deref(), seeta: seeta.as_deref(), embedder: &embedder };

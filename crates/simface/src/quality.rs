@@ -81,7 +81,7 @@ impl Default for QualityConfig {
 /// Signs, in the image as shown: `yaw` > 0 when the nose points to the image's right (the subject turns
 /// to their left), `pitch` > 0 when the face tilts down (nose towards the mouth), `roll` > 0 when the
 /// eye line slopes down to the right (clockwise in the image, whose y axis points down).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Pose {
     pub yaw: f32,
     pub pitch: f32,
@@ -174,7 +174,7 @@ pub fn estimate_pose(face: &Face) -> Pose {
 }
 
 /// One reason a face fails the gate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QualityIssue {
     TooSmall,
@@ -208,7 +208,7 @@ impl std::fmt::Display for QualityIssue {
 }
 
 /// The verdict of the gate on one face.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quality {
     /// 0..=1, higher is better; at least 0.5 exactly when `issues` is empty (see [`assess`]).
     pub score: f32,

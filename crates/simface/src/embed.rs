@@ -48,18 +48,24 @@ impl EmbedderModel {
         }
     }
 
-    pub fn file_name(self) -> &'static str {
-        match self {
-            EmbedderModel::EdgefaceXs => "edgeface_xs.onnx",
-            EmbedderModel::EdgefaceXxs => "edgeface_xxs.onnx",
-            EmbedderModel::EdgefaceXsInt8 => "edgeface_xs_int8.onnx",
-            EmbedderModel::EdgefaceXxsInt8 => "edgeface_xxs_int8.onnx",
-        }
-    }
-
     /// The model by its name or short name (`edgeface_xs_int8` or `xs_int8`).
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|m| m.name() == name || m.name().trim_start_matches("edgeface_") == name)
+    }
+}
+
+impl std::fmt::Display for EmbedderModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for EmbedderModel {
+    type Err = Error;
+
+    /// The name or the short name (`edgeface_xs_int8` or `xs-int8`/`xs_int8`); anything else is refused.
+    fn from_str(s: &str) -> Result<Self> {
+        Self::from_name(&s.replace('-', "_")).ok_or_else(|| Error::UnknownModel(s.to_string()))
     }
 }
 

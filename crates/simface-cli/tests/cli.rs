@@ -2,6 +2,7 @@
 // These tests run the native pipeline (files, ONNX Runtime); the wasm32 build has its browser tests in e2e/.
 #![cfg(not(target_arch = "wasm32"))]
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use std::process::Command;
@@ -40,7 +41,7 @@ fn detect_draws_and_reports_every_face_of_a_group_photo() {
 
 #[test]
 fn eval_reports_perfect_separation_on_the_shared_pairs_and_writes_scores() {
-    let pairs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/shared_pairs.csv");
+    let pairs = checkout_dir().join("tests/data/shared_pairs.csv");
     let scores = std::env::temp_dir().join(format!("simface-cli-scores-{}.csv", std::process::id()));
     let root = faces_dir();
     let report = simface(&[

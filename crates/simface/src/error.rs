@@ -40,6 +40,12 @@ pub enum Error {
     #[error("model {name} does not have the expected inputs or outputs: {detail}")]
     ModelShape { name: String, detail: String },
 
+    #[error("there is no recognition model {0:?} (models: xs, xxs, xs-int8, xxs-int8)")]
+    UnknownModel(String),
+
+    #[error("there is no detector {0:?} (detectors: yunet, seeta)")]
+    UnknownDetector(String),
+
     #[error("ONNX Runtime is not available: {0}")]
     RuntimeUnavailable(String),
 
@@ -48,6 +54,12 @@ pub enum Error {
 
     #[error("the embeddings have different sizes ({0} and {1}); were they made by different models?")]
     EmbeddingSize(usize, usize),
+
+    #[error("no face in view: enrolment needs exactly one face")]
+    EnrolNoFace,
+
+    #[error("{0} faces in view: enrolment needs exactly one face")]
+    EnrolManyFaces(usize),
 
     #[error("a name is needed to enrol a person")]
     EmptyName,

@@ -1,0 +1,68 @@
+//! The one JSON shape of a face, written by the CLI (`detect`, `embed`, `compare`, `quality --json`) and by
+//! the web app's "Download JSON": the same field names and units everywhere, so a file from either can be
+//! read by the same code.
+
+use serde::{Deserialize, Serialize};
+
+use crate::detect::{BBox, Face, LandmarkSource, Point};
+use crate::embed::{EmbedderModel, Embedding};
+use crate::quality::Quality;
+
+/// A face as SimFace reports it. Coordinates are pixels of the full-resolution upright image (see
+/// [`crate::detect`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaceRecord {
+    /// Position in the detector's order (0 = largest face).
+    pub index: usize,
+    pub bbox: BBox,
+    pub score: f32,
+    /// The five landmarks in the ArcFace order.
+    pub landmarks: [Point; 5],
+    pub landmark_source: LandmarkSource,
+    /// The quality gate's verdict, when it was judged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<Quality>,
+    /// The model that made `embedding`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<EmbedderModel>,
+    /// The L2-normalised embedding, when one was computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embedding: Option<Embedding>,
+}
+
+impl FaceRecord {
+    /// The record of face `index` as detected.
+    pub fn new(index: usize, face: &Face) -> Self {
+        Self {
+            index,
+            bbox: face.bbox,
+            score: face.score,
+            landmarks: face.landmarks,
+            landmark_source: face.landmark_source,
+            quality: None,
+            model: None,
+            embedding: None,
+        }
+    }
+
+    pub fn with_quality(mut self, quality: Quality) -> Self {
+        self.quality = Some(quality);
+        self
+    }
+
+    pub fn with_embedding(mut self, model: EmbedderModel, embedding: Embedding) -> Self {
+        self.model = Some(model);
+        self.embedding = Some(embedding);
+        self
+    }
+}
+
+/// The faces of one image file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageRecord {
+    /// The file's name (or path, for the CLI).
+    pub file: String,
+    pub width: u32,
+    pub height: u32,
+    pub faces: Vec<FaceRecord>,
+}
