@@ -36,10 +36,14 @@ serve: setup
 # (thin LTO for each) costs about three minutes more than it saves. The dev profile also reuses the
 # build scripts and proc-macros that the native clippy run just built.
 test: setup
-	cargo fmt --check
-	cargo clippy --all-targets -- -D warnings
-	cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
-	cargo test
+	cargo fmt --all --check
+	# The core depends on no UI and no command-line crate, for either target (README, "Architecture").
+	mkdir -p target && cargo tree -p simface --target all -e normal --prefix none > target/core-deps.txt
+	if grep -E '^(leptos|clap|csv|anyhow|console_error_panic_hook) ' target/core-deps.txt; then \
+		echo "the core (crates/simface) must not depend on these" >&2; exit 1; fi
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets --target wasm32-unknown-unknown --exclude simface-cli -- -D warnings
+	cargo test --workspace
 	trunk build --release
 	node e2e/run.mjs
 	# The same dist/ from a server that sets no COOP/COEP headers: one wasm thread, still a working page.
@@ -52,13 +56,13 @@ e2e:
 	node e2e/run.mjs $(ARGS)
 
 build: setup
-	cargo build --release --bin simface
+	cargo build --release -p simface-cli
 	trunk build --release
 
 # The README's benchmark table: one ONNX Runtime thread, the pipeline against plain ONNX Runtime runs of the
 # same models on the same tensors (--baseline), for both embedders on a 640x480 portrait and for a group photo.
 bench: setup
-	cargo build --release --bin simface
+	cargo build --release -p simface-cli
 	for model in xs xxs; do \
 		target/release/simface bench --threads 1 --baseline --runs 40 --model $$model --resize 640x480 \
 			assets/samples/simface/royalty_free_good_face.jpg; \

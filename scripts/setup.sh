@@ -12,9 +12,11 @@
 #     $SIMFACE_SHARED/models or ../shared/models and checked against their SHA-256
 #   - sample photos for the web app (assets/samples/, listed in assets/samples/index.json), when
 #     ../shared/faces is there; otherwise an empty index, so the app builds and hides its sample pickers
+#   - the web app's model folder (.tools/web-models: a hard link to each file of models/manifest.json, which
+#     index.html copies into dist/models), so the list of models lives in the manifest alone
 #   - the npm packages of package-lock.json (onnxruntime-web, served by the app from its own origin, and
-#     playwright-core for the browser tests), and a check of the onnxruntime-web files against the SRI
-#     hashes the app pins
+#     playwright-core for the browser tests), and a check of the onnxruntime-web files against the version
+#     and SRI hashes of js/onnxruntime-web.json (the file the app compiles in)
 #   - Debian's chromium for the browser tests (apt-get), when /usr/bin/chromium is missing
 set -euo pipefail
 
@@ -22,12 +24,37 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 TRUNK_VERSION=0.21.14
-ORT_VERSION=1.30.0
+# onnxruntime's version: the one js/onnxruntime-web.json pins for the page, so native and browser agree.
+ORT_VERSION=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["version"])' js/onnxruntime-web.json)
 ORT_LIB=.tools/onnxruntime/onnxruntime/capi/libonnxruntime.so.$ORT_VERSION
 ORT_LINK=.tools/lib/libonnxruntime.so
 SHARED=${SIMFACE_SHARED:-$(dirname "$ROOT")/shared}
 
 say() { printf 'setup: %s\n' "$*"; }
+# link_only OUT FILE...: OUT holds exactly a hard link to each FILE (a copy where the file system cannot link),
+# so that index.html can copy one folder into dist/ with nothing else in it.
+link_only() {
+  python3 - "$@" <<'PY'
+import os, shutil, sys
+out, files = sys.argv[1], sys.argv[2:]
+os.makedirs(out, exist_ok=True)
+names = {os.path.basename(f): f for f in files}
+for name in os.listdir(out):
+    if name not in names:
+        os.remove(os.path.join(out, name))
+for name, src in sorted(names.items()):
+    dst = os.path.join(out, name)
+    if os.path.exists(dst) and os.path.samefile(src, dst):
+        continue
+    if os.path.lexists(dst):
+        os.remove(dst)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+PY
+}
+
 die() {
   printf 'setup: ERROR: %s\n' "$*" >&2
   exit 1
@@ -166,6 +193,18 @@ if [ -n "$derived_list" ] && ! derived_ok; then
   say "models: made the int8 embedders, hashes ok"
 fi
 
+# --- the web app's model folder ----------------------------------------------------------------------
+# index.html copies this folder to dist/models: one hard link per manifest entry (no copy, no extra disk),
+# and nothing else of models/ (README, variants) ends up in the app.
+web_models=.tools/web-models
+mapfile -t model_files < <(python3 -c '
+import json
+for m in json.load(open("models/manifest.json"))["models"]:
+    print("models/" + m["file"])
+')
+link_only "$web_models" "${model_files[@]}"
+say "web app models: ok ($web_models)"
+
 # --- sample photos for the web app ---------------------------------------------------------------
 faces=$SHARED/faces
 if [ -d "$faces" ]; then
@@ -212,17 +251,34 @@ else
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
   touch "$npm_stamp"
 fi
-# The SHA-384 the app pins for Subresource Integrity (src/runtime.rs, ort_web_files).
+# The version and SHA-384 the app pins for Subresource Integrity: js/onnxruntime-web.json, compiled into the
+# app; package.json must ask npm for the same version.
 ort_dist=node_modules/onnxruntime-web/dist
-while read -r file sri; do
-  actual=$(openssl dgst -sha384 -binary "$ort_dist/$file" | base64 -w0)
-  [ "$actual" = "$sri" ] || die "$ort_dist/$file has SHA-384 $actual, the app expects $sri (src/runtime.rs)"
-done <<'SRI'
-ort.wasm.min.js Bw6URI+Gvoadw0do7/QrSHUC9D1vCYYK5OSqChFyhyV5mzPL4oe2rOAFljAnS8Sq
-ort-wasm-simd-threaded.mjs XcXA/MtAf0WpB8e023xQH9CM7RIjiugakT7x99DIwpFf7k56BIFFcAPerIF7FDad
-ort-wasm-simd-threaded.wasm vjBJ1z7qrhkTyYsNqKeF6c7N+nOJSU94czEo+tvZcu8G75JparGq9kB+kTnEUNVM
-SRI
-say "onnxruntime-web: ok (SRI hashes match)"
+python3 - "$ort_dist" <<'PY' || die "onnxruntime-web does not match js/onnxruntime-web.json (see above)"
+import base64, hashlib, json, sys
+dist = sys.argv[1]
+pinned = json.load(open("js/onnxruntime-web.json"))
+bad = []
+wanted = json.load(open("package.json"))["dependencies"]["onnxruntime-web"]
+installed = json.load(open("node_modules/onnxruntime-web/package.json"))["version"]
+if not (wanted == installed == pinned["version"]):
+    bad.append(f"versions: package.json {wanted}, installed {installed}, js/onnxruntime-web.json {pinned['version']}")
+for entry in pinned["files"].values():
+    actual = base64.b64encode(hashlib.sha384(open(f"{dist}/{entry['file']}", "rb").read()).digest()).decode()
+    if actual != entry["sha384"]:
+        bad.append(f"{dist}/{entry['file']} has SHA-384 {actual}, js/onnxruntime-web.json pins {entry['sha384']}")
+for line in bad:
+    print(f"setup: ERROR: {line}", file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+# index.html copies this folder to dist/ort: the pinned files only.
+mapfile -t ort_files < <(python3 -c '
+import json, sys
+for e in json.load(open("js/onnxruntime-web.json"))["files"].values():
+    print(sys.argv[1] + "/" + e["file"])
+' "$ort_dist")
+link_only .tools/web-ort "${ort_files[@]}"
+say "onnxruntime-web: ok ($(python3 -c 'import json; print(json.load(open("js/onnxruntime-web.json"))["version"])'), SRI hashes match)"
 
 # --- chromium (browser tests) --------------------------------------------------------------------
 if [ -x /usr/bin/chromium ]; then
