@@ -1,5 +1,5 @@
 // The user compares photos of two different people: "Different people", with the native score.
-import { assert, nativeJson, near, putPhoto, sample, similarity, verdict } from './harness.mjs';
+import { assert, nativeJson, near, PARITY, putPhoto, sample, similarity, verdict } from './harness.mjs';
 
 export default async function ({ page, log }) {
   const a = sample('gallery/AJOLIE-001_fe3347c0.jpg');
@@ -8,7 +8,7 @@ export default async function ({ page, log }) {
   await putPhoto(page, 'b', b);
   const score = await similarity(page);
   const native = nativeJson('compare', a, b).similarity;
-  log(`similarity browser ${score.toFixed(4)}, native ${native.toFixed(4)}`);
-  near(score, native, 0.01, 'different-people similarity');
+  log(`similarity browser ${score.toFixed(6)}, native ${native.toFixed(6)}`);
+  near(score, native, PARITY, 'different-people similarity');
   assert((await verdict(page)).includes('Different people'), `verdict: ${await verdict(page)}`);
 }

@@ -2,7 +2,7 @@
 // the native CLI gives; a screenshot of the result view is written to target/e2e/.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assert, ensureOut, nativeJson, near, putPhoto, sample, similarity, verdict } from './harness.mjs';
+import { assert, ensureOut, nativeJson, near, PARITY, putPhoto, sample, similarity, verdict } from './harness.mjs';
 
 export default async function ({ page, log }) {
   const a = sample('gallery/AJOLIE-001_fe3347c0.jpg');
@@ -11,8 +11,8 @@ export default async function ({ page, log }) {
   await putPhoto(page, 'b', b);
   const score = await similarity(page);
   const native = nativeJson('compare', a, b).similarity;
-  log(`similarity browser ${score.toFixed(4)}, native ${native.toFixed(4)}`);
-  near(score, native, 0.01, 'same-person similarity');
+  log(`similarity browser ${score.toFixed(6)}, native ${native.toFixed(6)}`);
+  near(score, native, PARITY, 'same-person similarity');
   assert((await verdict(page)).includes('Same person'), `verdict: ${await verdict(page)}`);
   // The crop and the embedding strip are drawn.
   const crop = await page.$eval('[data-testid=crop-a]', (c) => [c.width, c.height]);

@@ -2,7 +2,7 @@
 // photo and a photo without a face are refused with their reasons, and a photo dropped on the gallery
 // enrols under its file name.
 import { readFileSync } from 'node:fs';
-import { assert, sample } from './harness.mjs';
+import { assert, galleryLoaded, sample } from './harness.mjs';
 
 async function outcome(page, before) {
   await page.waitForFunction(
@@ -18,6 +18,7 @@ export default async function ({ browser, page, log }) {
   await page.goto(`${browser.server.url}?view=live`);
   try {
     await page.waitForSelector('[data-testid=engine-status][data-status=ready]', { timeout: 120_000 });
+    await galleryLoaded(page);
     await page.fill('[data-testid=photo-name]', 'Denzel');
     await page.setInputFiles('[data-testid=enrol-photo]', sample('gallery/DWASHT-001_d3323f3c.jpg'));
     let r = await outcome(page, 0);

@@ -22,6 +22,11 @@ const FLAGS = [
   '--no-first-run',
 ];
 
+/** Every console error (`console.error`, from the page or its workers) and every uncaught page error of
+ *  every browser the tests start, in order. The runner fails a spec on any of them that the spec does not
+ *  allow by name (its `export const allowedConsoleErrors = [/…/]`, for errors it provokes on purpose). */
+export const consoleErrors = [];
+
 export class Browser {
   /** `camera`: a .y4m file that Chromium plays as the webcam (permission granted); `denyCamera`: a fake
    *  camera whose permission is refused; `server`: reuse another Browser's server. */
@@ -53,13 +58,22 @@ export class Browser {
     b.requests = [];
     b.consoleErrors = [];
     b.context.on('request', (r) => b.requests.push(r.url()));
+    // On the context, so that pages opened later and their workers are covered too.
+    const note = (text) => {
+      b.consoleErrors.push(text);
+      consoleErrors.push(text);
+    };
+    b.context.on('console', (m) => {
+      if (m.type() !== 'error') return;
+      const at = m.location?.();
+      note(`console.error: ${m.text()}${at?.url ? ` (${at.url}:${at.lineNumber})` : ''}`);
+    });
+    b.context.on('weberror', (e) => note(`page error: ${e.error()?.stack || e.error()}`));
     return b;
   }
 
   async open() {
     const page = this.context.pages()[0] || (await this.context.newPage());
-    page.on('console', (m) => m.type() === 'error' && this.consoleErrors.push(m.text()));
-    page.on('pageerror', (e) => this.consoleErrors.push(String(e)));
     const t0 = Date.now();
     await page.goto(this.pageUrl);
     await page.waitForSelector('[data-testid=engine-status][data-status=ready]', { timeout: 120_000 });
@@ -134,6 +148,13 @@ export async function verdict(page) {
   return (await page.textContent('[data-testid=verdict]')).trim();
 }
 
+/** Waits until the gallery card has loaded the stored gallery of the model in use: the app sets
+ *  `data-state="loaded"` on `[data-testid=gallery]` once that load has finished. Before that, what the
+ *  card lists says nothing, and an enrolment or import could be replaced by the stored gallery. */
+export async function galleryLoaded(page) {
+  await page.waitForSelector('[data-testid=gallery][data-state=loaded]', { timeout: 30_000 });
+}
+
 export function sample(rel) {
   return join(SAMPLES, rel);
 }
@@ -156,10 +177,20 @@ export function median(xs) {
   return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** The console errors from index `since` on that none of `allowed` (regular expressions) matches. */
+export function unexpectedConsoleErrors(since, allowed = []) {
+  return consoleErrors.slice(since).filter((e) => !allowed.some((re) => re.test(e)));
+}
+
 export function assert(cond, message) {
   if (!cond) throw new Error(message);
 }
 
+/** How close a browser score must be to the native CLI's with the fp32 models (README, "The web app":
+ *  "browser scores equal the CLI's to 1e-4"). The int8 models are compared more loosely, and say why. */
+export const PARITY = 1e-4;
+
 export function near(a, b, tol, what) {
-  assert(Math.abs(a - b) <= tol, `${what}: browser ${a.toFixed(4)} vs native ${b.toFixed(4)} (tolerance ${tol})`);
+  assert(Number.isFinite(a) && Number.isFinite(b), `${what}: browser ${a} vs native ${b}`);
+  assert(Math.abs(a - b) <= tol, `${what}: browser ${a.toFixed(6)} vs native ${b.toFixed(6)} (|diff| ${Math.abs(a - b).toExponential(2)} > ${tol})`);
 }

@@ -4,7 +4,7 @@
 // export is refused; rename and delete work.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, assert, ensureOut, sample } from './harness.mjs';
+import { Browser, assert, ensureOut, galleryLoaded, sample } from './harness.mjs';
 import { photoVideo } from './camera.mjs';
 
 const NAME = 'Angelina Jolie';
@@ -13,6 +13,7 @@ const NAME = 'Angelina Jolie';
 export async function liveBrowser(server, video) {
   const browser = await Browser.start({ server, camera: video, query: '?view=live' });
   const page = await browser.open();
+  await galleryLoaded(page);
   return { browser, page };
 }
 
@@ -32,6 +33,43 @@ export async function seen(page, name, timeout = 30_000) {
 
 async function galleryNames(page) {
   return page.$$eval('[data-testid=person]', (l) => l.map((e) => e.dataset.name));
+}
+
+/** The IndexedDB record of the gallery for `model` (database `simface`, store `galleries`, key
+ *  `gallery-<model>`), or null when there is none. Never creates the database. */
+async function storedGallery(page, model) {
+  return page.evaluate(async (key) => {
+    if (!(await indexedDB.databases()).some((d) => d.name === 'simface')) return null;
+    return new Promise((resolve, reject) => {
+      const open = indexedDB.open('simface');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        if (!db.objectStoreNames.contains('galleries')) {
+          db.close();
+          resolve(null);
+          return;
+        }
+        const get = db.transaction('galleries').objectStore('galleries').get(key);
+        get.onsuccess = () => {
+          db.close();
+          resolve(get.result ?? null);
+        };
+        get.onerror = () => {
+          db.close();
+          reject(get.error);
+        };
+      };
+    });
+  }, `gallery-${model}`);
+}
+
+/** Waits until the live view has processed `count` more frames than it has now. */
+async function moreFrames(page, count) {
+  const now = Number(await page.getAttribute('[data-testid=live-stats]', 'data-frames'));
+  await page.waitForFunction(
+    (n) => Number(document.querySelector('[data-testid=live-stats]')?.dataset.frames) >= n, now + count, { timeout: 60_000 });
+  return now + count;
 }
 
 export default async function ({ browser, page, log }) {
@@ -54,9 +92,10 @@ export default async function ({ browser, page, log }) {
     await p.screenshot({ path: join(ensureOut(), 'live_enrolled.png') });
 
     // The gallery survives a reload (IndexedDB).
+    assert(await storedGallery(p, 'edgeface_xs'), 'nothing stored in IndexedDB after enrolling');
     await p.reload();
     await p.waitForSelector('[data-testid=engine-status][data-status=ready]', { timeout: 120_000 });
-    await p.waitForSelector('[data-testid=person]', { timeout: 10_000 });
+    await galleryLoaded(p);
     const after = await galleryNames(p);
     const templates = await p.textContent('[data-testid=person] .person-text .muted');
     log(`after reload: ${after.join(', ')} (${templates})`);
@@ -74,9 +113,13 @@ export default async function ({ browser, page, log }) {
     await p.click('[data-testid=delete-all]');
     await p.click('[data-testid=delete-all]');
     await p.waitForFunction(() => document.querySelectorAll('[data-testid=person]').length === 0);
+    // The message comes once the stored record has been removed; then it must be gone.
+    await p.waitForFunction(
+      () => /Deleted everyone/.test(document.querySelector('[data-testid=gallery-message]')?.textContent ?? ''), null, { timeout: 10_000 });
+    assert((await storedGallery(p, 'edgeface_xs')) === null, 'delete all left the IndexedDB record behind');
     await p.reload();
     await p.waitForSelector('[data-testid=engine-status][data-status=ready]', { timeout: 120_000 });
-    await p.waitForTimeout(500);
+    await galleryLoaded(p);
     assert((await galleryNames(p)).length === 0, 'delete all did not survive a reload');
     await p.setInputFiles('[data-testid=import-file]', exportFile);
     await p.waitForSelector(`[data-testid=person][data-name="${NAME}"]`, { timeout: 10_000 });
@@ -111,13 +154,16 @@ export default async function ({ browser, page, log }) {
   const b = await liveBrowser(browser.server, videoB);
   try {
     const p = b.page;
+    // The (empty) stored gallery loads first, so that it cannot replace the import.
+    await galleryLoaded(p);
     await p.setInputFiles('[data-testid=import-file]', exportFile);
     await p.waitForSelector(`[data-testid=person][data-name="${NAME}"]`, { timeout: 10_000 });
     await startCamera(p);
     const unknown = await seen(p, 'unknown');
-    await p.waitForTimeout(3000);
+    // Keep watching: 30 more frames (with several re-embeddings of the track), and B is still not A.
+    const frames = await moreFrames(p, 30);
     const names = await p.$$eval('[data-testid=live-faces] li', (l) => l.map((e) => e.dataset.name));
-    log(`B's video against A's templates: unknown at ${unknown.toFixed(3)}; names now ${JSON.stringify(names)}`);
+    log(`B's video against A's templates: unknown at ${unknown.toFixed(3)}; after frame ${frames} names ${JSON.stringify(names)}`);
     assert(!names.includes(NAME), `B was taken for ${NAME}`);
     assert(unknown < 0.35, `B's best score ${unknown} is above the threshold`);
   } finally {

@@ -11,6 +11,10 @@ async function enrolRefusal(page, name) {
   return { state: await page.getAttribute('[data-testid=enrol-status]', 'data-state'), text: (await page.textContent('[data-testid=enrol-status]')).trim() };
 }
 
+// The refusals and the denied camera are reported in the page; the app logs nothing for them (a refused
+// getUserMedia is caught), so no console error is allowed here.
+export const allowedConsoleErrors = [];
+
 export default async function ({ browser, page, log }) {
   const two = await photoVideo(page, 'two_people', [sample('gallery/AJOLIE-001_fe3347c0.jpg'), sample('gallery/BPITT1-001_c04300ef.jpg')]);
   const none = await photoVideo(page, 'no_face', sample('simface/royalty_free_flower.jpg'));

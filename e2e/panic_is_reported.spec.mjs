@@ -2,6 +2,10 @@
 // what happened and to reload. The panic is provoked with ?simulate=panic.
 import { assert } from './harness.mjs';
 
+// The deliberate panic: the panic hook's console.error carrying its message, and the WebAssembly trap
+// (`RuntimeError: unreachable`) that a Rust panic ends in.
+export const allowedConsoleErrors = [/simulated by \?simulate=panic/, /RuntimeError: unreachable/];
+
 export default async function ({ browser, page, log }) {
   try {
     await page.goto(`${browser.server.url}?simulate=panic`);
@@ -13,7 +17,6 @@ export default async function ({ browser, page, log }) {
     assert((await notice.getAttribute('role')) === 'alert', 'the notice is not announced (role=alert)');
   } finally {
     // The next spec reloads the current address: leave the normal page behind.
-    browser.consoleErrors = browser.consoleErrors.filter((e) => !/simulate=panic|unreachable/.test(e));
     await page.goto(browser.pageUrl);
   }
 }
