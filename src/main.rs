@@ -7,6 +7,12 @@
 #[cfg(target_arch = "wasm32")]
 mod app;
 
+/// The check of `src/app`'s module layers (a native test over the sources: the app itself builds only for
+/// wasm32).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[path = "app/layers_check.rs"]
+mod layers_check;
+
 #[cfg(target_arch = "wasm32")]
 fn main() {
     // Panics go to the console and to a notice in the page (instead of an opaque "unreachable" trap).

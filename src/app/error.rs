@@ -2,17 +2,20 @@
 //! camera, IndexedDB, model downloads and JavaScript calls. Errors stay typed until a component shows them
 //! (`Display` gives the sentence), and decisions are taken on variants: the live view skips a frame on
 //! [`AppError::PipelineNotReady`] and stops the camera on anything else.
+//!
+//! This module sits below every other one of the app (it imports none of them).
 
+use std::sync::Arc;
+
+use simface::quality::QualityIssue;
 use wasm_bindgen::{JsCast, JsValue};
-
-pub use super::services::camera::CameraError;
 
 /// Everything that can go wrong in the page.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AppError {
     /// A failure of the pipeline itself (decoding, detection, a model run, the gallery...).
     #[error("{0}")]
-    Core(std::sync::Arc<simface::Error>),
+    Core(CoreError),
 
     /// The models are being (re)loaded: a stage asked for the pipeline before it was ready. Not a
     /// failure: callers wait or skip the frame.
@@ -38,22 +41,103 @@ pub enum AppError {
     #[error("{0} is not in the model manifest")]
     NotInManifest(String),
 
+    /// A value from the page (a `<select>`, the query string) that names nothing the app knows.
+    #[error("unknown {what} {value:?}")]
+    UnknownValue { what: &'static str, value: String },
+
     /// IndexedDB refused to open, read or write.
-    #[error("the browser's storage (IndexedDB) failed: {0}")]
+    #[error("{0}")]
     Storage(String),
 
-    /// A file could not be read from the disk.
-    #[error("{name}: the file could not be read ({detail})")]
-    FileRead { name: String, detail: String },
+    /// The gallery kept in IndexedDB cannot be read back.
+    #[error("the stored gallery is unusable: {0}")]
+    StoredGallery(Box<AppError>),
 
-    /// A browser API call failed (clipboard, download, canvas...), with what the browser said.
+    /// The person was added to the gallery in the page, but IndexedDB refused to keep it.
+    #[error("enrolled, but the gallery could not be saved: {0}")]
+    NotSaved(Box<AppError>),
+
+    /// Photo enrolment: the photo shows no face.
+    #[error("no face was found; enrolment needs a photo of one face")]
+    PhotoNoFace,
+
+    /// Photo enrolment: the photo shows several faces.
+    #[error("{0} faces were found; enrolment needs a photo of exactly one face")]
+    PhotoManyFaces(usize),
+
+    /// Photo enrolment: the face fails the quality gate.
+    #[error("the face is not good enough to enrol ({})", .0.advice())]
+    PoorQuality(QualityIssue),
+
+    /// A photo enrolment was asked for while the models load.
+    #[error("the models are still loading; try again in a moment")]
+    StillLoading,
+
+    /// Something about a file, with the file's name in front.
+    #[error("{name}: {source}")]
+    InFile { name: String, source: Box<AppError> },
+
+    /// A file larger than the page accepts.
+    #[error("the file is {:.0} MB; the limit is {} MB", *.bytes as f64 / 1_048_576.0, .limit >> 20)]
+    FileTooLarge { bytes: usize, limit: usize },
+
+    /// A file could not be read from the disk.
+    #[error("the file could not be read ({0})")]
+    FileRead(String),
+
+    /// An imported gallery file is not text.
+    #[error("the file is not a text (JSON) file")]
+    NotText,
+
+    /// A JSON file the page reads (the sample index) does not have the expected shape.
+    #[error("{what} is not valid: {detail}")]
+    InvalidJson { what: &'static str, detail: String },
+
+    /// A sample photo the index lists is not served.
+    #[error("the sample {0} is not available")]
+    SampleMissing(String),
+
+    /// A sample photo could not be fetched.
+    #[error("the sample {path} could not be loaded: {source}")]
+    Sample { path: String, source: Box<AppError> },
+
+    /// The page could not make a canvas (to read camera frames or draw a thumbnail).
+    #[error("the page could not create a canvas to read the camera")]
+    NoCanvas,
+
+    /// Alignment or embedding gave nothing for a face it was given.
+    #[error("{0} gave no result")]
+    NoResult(&'static str),
+
+    /// Detection failed on a camera frame: the live view stopped the camera.
+    #[error("Detection failed, so the camera was stopped: {0}")]
+    LiveDetection(Box<AppError>),
+
+    /// A browser API call failed (clipboard, download, fetch...), with what the browser said.
     #[error("{0}")]
     Js(String),
 }
 
+/// A core error, shared (the app's errors are cloned into signals; the core's are not `Clone`). Two are
+/// equal when they are the same error.
+#[derive(Debug, Clone)]
+pub struct CoreError(pub Arc<simface::Error>);
+
+impl PartialEq for CoreError {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Display for CoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 impl From<simface::Error> for AppError {
     fn from(e: simface::Error) -> Self {
-        Self::Core(std::sync::Arc::new(e))
+        Self::Core(CoreError(Arc::new(e)))
     }
 }
 
@@ -63,12 +147,9 @@ impl AppError {
         Self::Js(js_message(e))
     }
 
-    /// The core error inside, for decisions on its variant.
-    pub fn core(&self) -> Option<&simface::Error> {
-        match self {
-            Self::Core(e) => Some(e),
-            _ => None,
-        }
+    /// This error about the file `name`.
+    pub fn in_file(self, name: &str) -> Self {
+        Self::InFile { name: name.to_string(), source: Box::new(self) }
     }
 }
 
@@ -78,4 +159,23 @@ pub fn js_message(e: &JsValue) -> String {
         return String::from(err.message());
     }
     e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// Why the camera could not be used, in words for the person.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CameraError {
+    #[error(
+        "Camera permission was denied. Allow the camera for this page in the browser's site settings, then start again."
+    )]
+    Denied,
+    #[error("No camera was found. Plug one in (or enable it) and start again.")]
+    NotFound,
+    #[error("The camera is busy: another application or tab is using it. Close it and start again.")]
+    Busy,
+    #[error("The camera stopped: it was unplugged or taken over by another application.")]
+    Ended,
+    #[error("This browser gives pages no camera access here (it needs https or localhost).")]
+    Unsupported,
+    #[error("The camera could not be started: {0}")]
+    Other(String),
 }

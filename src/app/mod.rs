@@ -2,112 +2,44 @@
 //! compared faces are the same person; and a live camera view that matches faces against enrolled people.
 //! Everything runs in the page; the models and ONNX Runtime Web come from the page's own origin.
 //!
-//! Modules: [`state`] (shared signals), [`engine`] (the pipeline and its stages), [`models_loader`]
-//! (downloads with progress, Cache API, SHA-256), [`photo_slot`], [`result`], [`settings`] (settings and
-//! runtime cards), [`samples`], [`live`] (camera view, tracking, enrolment), [`camera`] (getUserMedia,
-//! frames), [`gallery_view`] (enrolled people), [`store`] (IndexedDB), [`canvas`] (drawing), [`web`]
-//! (browser helpers).
+//! Layers, each using only the ones after it (`scripts/`-free check: `python3 src/app/check_layers.py`):
+//! - [`live`] (the camera view, its frame loop and enrolment) and [`components`] (the cards);
+//! - [`services`] (models, photos, gallery and storage, camera, browser helpers) and [`drawing`] (canvases);
+//! - [`state`] (the shared context, slots, settings, live face types, "latest request wins");
+//! - [`error`] (the one error type), then the core crate `simface`.
 
-pub mod camera;
-pub mod canvas;
-pub mod engine;
-pub mod gallery_view;
+pub mod components;
+pub mod drawing;
+pub mod error;
 pub mod live;
-pub mod models_loader;
-pub mod photo_slot;
-pub mod result;
-pub mod samples;
-pub mod settings;
+pub mod services;
 pub mod state;
-pub mod store;
-pub mod web;
+
+use std::str::FromStr;
 
 use leptos::{prelude::*, task::spawn_local};
-use simface::matching::calibrated_threshold;
+use simface::gallery::Gallery;
 use wasm_bindgen::JsCast;
 
-use engine::Settings;
-use gallery_view::GalleryCard;
+use components::drop_zone::first_file;
+use components::{GalleryCard, PhotoSlot, ResultCard, RuntimeCard, SettingsCard};
 use live::LiveView;
-use models_loader::Progress;
-use photo_slot::{PhotoSlot, SlotState, load_file_list, reanalyze};
-use result::ResultCard;
-use settings::{RuntimeCard, SettingsCard};
-use state::{AppCtx, EngineStatus, View};
+use services::{browser, engine, gallery, photo};
+use state::{AppCtx, Settings, Slot, SlotState, View};
 
 /// The crate version, shown so a stale cached bundle is easy to spot.
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// Background runs of each model after "ready" (see [`engine::keep_warming`]).
-const WARM_UP_RUNS: usize = 60;
-
-/// onnxruntime-web's threads: several when the page may use `SharedArrayBuffer`, else one.
-fn wanted_threads() -> u32 {
-    if web::cross_origin_isolated() { web::hardware_concurrency().clamp(1, 4) } else { 1 }
-}
-
-/// (Re)loads what the current settings need: ONNX Runtime Web (once), the models, the pipeline, a
-/// warm-up run; then analyses again the photos already in the slots.
-pub fn start_engine(ctx: AppCtx) {
-    ctx.generation.update(|g| *g += 1);
-    let generation = ctx.generation.get_untracked();
-    let settings = ctx.settings.get_untracked();
-    let current = move || ctx.generation.get_untracked() == generation;
-    ctx.status.set(if ctx.threads.get_untracked().is_none() { EngineStatus::Starting } else { EngineStatus::Loading });
-    spawn_local(async move {
-        web::yield_now().await;
-        let result: Result<(), String> = async {
-            let threads = simface::runtime::init_web(
-                &web::absolute_url("ort/"),
-                wanted_threads(),
-                !web::query_has("inference=main-thread"),
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-            ctx.threads.set(Some(threads));
-            if current() {
-                ctx.status.set(EngineStatus::Loading);
-            }
-            let report = move |p: Progress| {
-                ctx.progress.update(|list| match list.iter_mut().find(|q| q.file == p.file) {
-                    Some(q) => *q = p,
-                    None => list.push(p),
-                })
-            };
-            engine::prepare(settings, &report).await?;
-            if current() {
-                ctx.status.set(EngineStatus::WarmingUp);
-            }
-            web::yield_now().await;
-            engine::warm_up().await?;
-            if let Some(n) = simface::runtime::web_threads() {
-                ctx.threads.set(Some(n));
-            }
-            Ok(())
+/// The view `?view=` asks for; an unknown one is logged and the compare view shown.
+fn initial_view() -> View {
+    match browser::query_value("view").map(|v| View::from_str(&v)) {
+        None => View::Compare,
+        Some(Ok(view)) => view,
+        Some(Err(e)) => {
+            web_sys::console::warn_1(&e.to_string().into());
+            View::Compare
         }
-        .await;
-        if !current() {
-            return;
-        }
-        match result {
-            Ok(()) => {
-                ctx.status.set(EngineStatus::Ready);
-                if ctx.ready_ms.get_untracked().is_none() {
-                    ctx.ready_ms.set(Some(web::now_ms()));
-                }
-                reanalyze(ctx, ctx.a);
-                reanalyze(ctx, ctx.b);
-                spawn_local(async move {
-                    if let Some((model, ms)) = engine::keep_warming(WARM_UP_RUNS, current).await {
-                        ctx.embed_speed.update(|speeds| {
-                            speeds.insert(model, ms);
-                        });
-                    }
-                });
-            }
-            Err(e) => ctx.status.set(EngineStatus::Failed(e)),
-        }
-    });
+    }
 }
 
 /// Reports a panic in the page (besides the console), so a crash is never silent.
@@ -131,60 +63,62 @@ pub fn install_panic_hook() {
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    let settings = Settings::default();
+    let settings = RwSignal::new(Settings::default());
+    let model = settings.get_untracked().model;
     let ctx = AppCtx {
-        view: RwSignal::new(if web::query_has("view=live") { View::Live } else { View::Compare }),
-        gallery: RwSignal::new(simface::gallery::Gallery::new(settings.model)),
-        settings: RwSignal::new(settings),
-        status: RwSignal::new(EngineStatus::Starting),
-        progress: RwSignal::new(Vec::new()),
-        threads: RwSignal::new(None),
-        ready_ms: RwSignal::new(None),
-        generation: RwSignal::new(0),
-        threshold: RwSignal::new(calibrated_threshold(settings.model)),
-        active_slot: RwSignal::new("a"),
-        a: SlotState::new("A"),
-        b: SlotState::new("B"),
-        samples: RwSignal::new(Vec::new()),
-        embed_speed: RwSignal::new(Default::default()),
+        view: RwSignal::new(initial_view()),
+        settings,
+        engine: engine::start(settings),
+        gallery: RwSignal::new(Gallery::new(model)),
+        threshold: RwSignal::new(model.threshold()),
+        active_slot: RwSignal::new(Slot::A),
+        a: SlotState::new(Slot::A),
+        b: SlotState::new(Slot::B),
+        samples: services::samples::resource(),
     };
     provide_context(ctx);
-    start_engine(ctx);
-    samples::fetch_samples(ctx);
+    // Each time the models become ready (first load, new settings, retry): the photos already in the slots
+    // are analysed again, then both models keep running in the background for a while.
+    Effect::new(move |was_ready: Option<bool>| {
+        let ready = ctx.engine.is_ready();
+        if ready && was_ready != Some(true) {
+            photo::reanalyze(ctx, ctx.a);
+            photo::reanalyze(ctx, ctx.b);
+            engine::keep_warming(ctx.engine);
+        }
+        ready
+    });
     // The gallery of the model in use, again whenever the model changes.
     Effect::new(move |_| {
         let model = ctx.settings.with(|s| s.model);
         spawn_local(async move {
-            if let Err(e) = gallery_view::load_gallery(ctx, model).await {
-                web_sys::console::warn_1(&e.into());
+            if let Err(e) = gallery::load_gallery(ctx, model).await {
+                web_sys::console::warn_1(&e.to_string().into());
             }
         });
     });
     // `?simulate=panic`: a deliberate internal error once the page is up, so that the browser tests can
     // check the panic notice (install_panic_hook) without a real bug to trigger it.
-    if web::query_has("simulate=panic") {
+    if browser::query_has("simulate=panic") {
         spawn_local(async {
-            web::sleep_ms(200).await;
+            browser::sleep_ms(200).await;
             panic!("simulated by ?simulate=panic");
         });
     }
 
     // A pasted image goes to the slot last used, or to the first empty one.
     let paste = window_event_listener(leptos::ev::paste, move |ev: web_sys::ClipboardEvent| {
-        let Some(files) = ev.clipboard_data().and_then(|d| d.files()) else { return };
-        if files.length() == 0 {
-            return;
-        }
+        let Some(file) = first_file(ev.clipboard_data().and_then(|d| d.files())) else { return };
         ev.prevent_default();
-        let key = ctx.active_slot.get_untracked();
-        let slot = if ctx.a.photo.with_untracked(|p| p.is_none()) && key != "b" {
+        let last = ctx.active_slot.get_untracked();
+        let slot = if ctx.a.photo.with_untracked(|p| p.is_none()) && last != Slot::B {
             ctx.a
         } else if ctx.b.photo.with_untracked(|p| p.is_none()) {
             ctx.b
         } else {
-            ctx.slot(key)
+            ctx.slot(last)
         };
-        load_file_list(ctx, slot, Some(files));
+        photo::load_file(ctx, slot, file);
     });
     on_cleanup(move || paste.remove());
     // Dropping a file next to a slot must not navigate away from the page.
@@ -231,8 +165,8 @@ pub fn App() -> impl IntoView {
             </nav>
             <div class="view" class:hidden=move || ctx.view.get() != View::Compare>
                 <div class="slots">
-                    <PhotoSlot state=ctx.a tag="a"/>
-                    <PhotoSlot state=ctx.b tag="b"/>
+                    <PhotoSlot state=ctx.a/>
+                    <PhotoSlot state=ctx.b/>
                 </div>
                 <ResultCard/>
             </div>

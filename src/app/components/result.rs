@@ -2,9 +2,9 @@
 //! threshold (the model's calibrated one unless the user moves the slider).
 
 use leptos::prelude::*;
-use simface::matching::{calibrated_threshold, verify};
+use simface::matching::verify;
 
-use super::state::AppCtx;
+use crate::app::state::AppCtx;
 
 /// The similarity, when both slots have an embedding from the same model.
 fn similarity(ctx: AppCtx) -> Option<f32> {
@@ -24,7 +24,7 @@ fn gauge_percent(v: f32) -> f32 {
 #[component]
 pub fn ResultCard() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
-    let calibrated = move || calibrated_threshold(ctx.settings.get().model);
+    let calibrated = move || ctx.settings.get().model.threshold();
     let verdict = move || similarity(ctx).map(|s| verify(s, ctx.threshold.get()));
 
     view! {

@@ -1,8 +1,11 @@
-//! Small browser helpers: time, yielding to the event loop, files, downloads and the page's base URL.
+//! Small browser helpers: time, yielding to the event loop, files, downloads, the clipboard, the query
+//! string and the page's base URL. Failures are [`AppError`]s with what the browser said.
 
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
 use wasm_bindgen_futures::JsFuture;
+
+use crate::app::error::AppError;
 
 #[wasm_bindgen]
 extern "C" {
@@ -74,41 +77,43 @@ pub fn query_has(item: &str) -> bool {
     search.trim_start_matches('?').split('&').any(|part| part == item)
 }
 
-/// A readable message out of a JavaScript exception.
-pub fn js_error(e: &JsValue) -> String {
-    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
-        return String::from(err.message());
-    }
-    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+/// The value of `key` in the page's query string (`?view=live` gives `Some("live")` for `view`).
+pub fn query_value(key: &str) -> Option<String> {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    search.trim_start_matches('?').split('&').find_map(|part| {
+        let (k, v) = part.split_once('=')?;
+        (k == key).then(|| v.to_string())
+    })
 }
 
 /// All bytes of a file the user picked, dropped or pasted.
-pub async fn read_blob(blob: &web_sys::Blob) -> Result<Vec<u8>, String> {
-    let buf = JsFuture::from(blob.array_buffer()).await.map_err(|e| js_error(&e))?;
+pub async fn read_blob(blob: &web_sys::Blob) -> Result<Vec<u8>, AppError> {
+    let buf =
+        JsFuture::from(blob.array_buffer()).await.map_err(|e| AppError::FileRead(crate::app::error::js_message(&e)))?;
     Ok(Uint8Array::new(&buf).to_vec())
 }
 
 /// Fetches a same-origin URL whole; `Ok(None)` for an HTTP error status (e.g. 404).
-pub async fn fetch_bytes(url: &str) -> Result<Option<Vec<u8>>, String> {
-    let window = web_sys::window().ok_or("no window")?;
+pub async fn fetch_bytes(url: &str) -> Result<Option<Vec<u8>>, AppError> {
+    let window = web_sys::window().ok_or_else(no_window)?;
     let resp: web_sys::Response =
-        JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| js_error(&e))?.unchecked_into();
+        JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| AppError::js(&e))?.unchecked_into();
     if !resp.ok() {
         return Ok(None);
     }
-    let buf = JsFuture::from(resp.array_buffer().map_err(|e| js_error(&e))?).await.map_err(|e| js_error(&e))?;
+    let buf = JsFuture::from(resp.array_buffer().map_err(|e| AppError::js(&e))?).await.map_err(|e| AppError::js(&e))?;
     Ok(Some(Uint8Array::new(&buf).to_vec()))
 }
 
 /// Offers `text` as a file download.
-pub fn download_text(file_name: &str, mime: &str, text: &str) -> Result<(), String> {
+pub fn download_text(file_name: &str, mime: &str, text: &str) -> Result<(), AppError> {
     let parts = js_sys::Array::of1(&JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|e| js_error(&e))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| js_error(&e))?;
-    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
-    let a: web_sys::HtmlAnchorElement = document.create_element("a").map_err(|e| js_error(&e))?.unchecked_into();
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|e| AppError::js(&e))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| AppError::js(&e))?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or_else(no_window)?;
+    let a: web_sys::HtmlAnchorElement = document.create_element("a").map_err(|e| AppError::js(&e))?.unchecked_into();
     a.set_href(&url);
     a.set_download(file_name);
     a.click();
@@ -117,7 +122,12 @@ pub fn download_text(file_name: &str, mime: &str, text: &str) -> Result<(), Stri
 }
 
 /// Copies `text` to the clipboard.
-pub async fn copy_text(text: &str) -> Result<(), String> {
-    let window = web_sys::window().ok_or("no window")?;
-    JsFuture::from(window.navigator().clipboard().write_text(text)).await.map(|_| ()).map_err(|e| js_error(&e))
+pub async fn copy_text(text: &str) -> Result<(), AppError> {
+    let window = web_sys::window().ok_or_else(no_window)?;
+    JsFuture::from(window.navigator().clipboard().write_text(text)).await.map(|_| ()).map_err(|e| AppError::js(&e))
+}
+
+/// The error of code that runs outside a page (a worker has no `window` or `document`).
+pub fn no_window() -> AppError {
+    AppError::Js("no window: this code runs only in a page".into())
 }

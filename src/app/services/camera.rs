@@ -1,5 +1,5 @@
-//! The webcam: opening and closing it, listing cameras, the errors a person can meet, and grabbing a
-//! frame as RGB pixels for the pipeline.
+//! The webcam: opening and closing it, listing cameras, the errors a person can meet (`CameraError`), and
+//! grabbing a frame as RGB pixels for the pipeline.
 
 use image::RgbImage;
 use js_sys::{Object, Reflect};
@@ -10,35 +10,16 @@ use web_sys::{
     MediaStream, MediaStreamConstraints, MediaStreamTrack,
 };
 
-use super::web::js_error;
+pub use crate::app::error::CameraError;
+use crate::app::error::js_message;
 
-/// Why the camera could not be used, in words for the person.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum CameraError {
-    #[error(
-        "Camera permission was denied. Allow the camera for this page in the browser's site settings, then start again."
-    )]
-    Denied,
-    #[error("No camera was found. Plug one in (or enable it) and start again.")]
-    NotFound,
-    #[error("The camera is busy: another application or tab is using it. Close it and start again.")]
-    Busy,
-    #[error("The camera stopped: it was unplugged or taken over by another application.")]
-    Ended,
-    #[error("This browser gives pages no camera access here (it needs https or localhost).")]
-    Unsupported,
-    #[error("The camera could not be started: {0}")]
-    Other(String),
-}
-
-impl CameraError {
-    fn from_js(e: &JsValue) -> Self {
-        match e.dyn_ref::<DomException>().map(|d| d.name()) {
-            Some(name) if name == "NotAllowedError" || name == "SecurityError" => Self::Denied,
-            Some(name) if name == "NotFoundError" || name == "OverconstrainedError" => Self::NotFound,
-            Some(name) if name == "NotReadableError" || name == "AbortError" => Self::Busy,
-            _ => Self::Other(js_error(e)),
-        }
+/// The camera error a failed `getUserMedia` stands for, by the DOMException's name.
+fn camera_error(e: &JsValue) -> CameraError {
+    match e.dyn_ref::<DomException>().map(|d| d.name()) {
+        Some(name) if name == "NotAllowedError" || name == "SecurityError" => CameraError::Denied,
+        Some(name) if name == "NotFoundError" || name == "OverconstrainedError" => CameraError::NotFound,
+        Some(name) if name == "NotReadableError" || name == "AbortError" => CameraError::Busy,
+        _ => CameraError::Other(js_message(e)),
     }
 }
 
@@ -64,9 +45,8 @@ pub async fn open(device_id: Option<&str>) -> Result<MediaStream, CameraError> {
     let constraints = MediaStreamConstraints::new();
     constraints.set_video(&video);
     constraints.set_audio(&false.into());
-    let promise =
-        media_devices()?.get_user_media_with_constraints(&constraints).map_err(|e| CameraError::from_js(&e))?;
-    let stream = JsFuture::from(promise).await.map_err(|e| CameraError::from_js(&e))?;
+    let promise = media_devices()?.get_user_media_with_constraints(&constraints).map_err(|e| camera_error(&e))?;
+    let stream = JsFuture::from(promise).await.map_err(|e| camera_error(&e))?;
     stream.dyn_into::<MediaStream>().map_err(|_| CameraError::Other("getUserMedia gave no stream".into()))
 }
 
@@ -132,12 +112,4 @@ impl FrameGrabber {
         }
         RgbImage::from_raw(width, height, rgb)
     }
-}
-
-/// An image as a JPEG `data:` URL (for gallery thumbnails).
-pub fn data_url(image: &RgbImage) -> Option<String> {
-    let document = web_sys::window()?.document()?;
-    let canvas: HtmlCanvasElement = document.create_element("canvas").ok()?.dyn_into().ok()?;
-    super::canvas::put_rgb(&canvas, image)?;
-    canvas.to_data_url_with_type_and_encoder_options("image/jpeg", &JsValue::from_f64(0.85)).ok()
 }

@@ -4,69 +4,21 @@
 
 use js_sys::{Reflect, Uint8Array};
 use sha2::{Digest, Sha256};
+use simface::models::{ModelEntry, manifest};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::web::js_error;
+use super::browser::{no_window, yield_now};
+use crate::app::error::{AppError, js_message};
+use crate::app::state::{LoadState, Progress};
 
 /// The Cache API bucket; entries are keyed by URL with the expected hash in the query, so a new model
 /// version never matches an old entry.
 const CACHE_NAME: &str = "simface-models-v1";
 
-/// One model as the manifest describes it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ModelEntry {
-    pub name: String,
-    pub file: String,
-    pub sha256: String,
-    pub size: u64,
-}
-
 /// The entry of `file` in the compiled-in manifest.
-pub fn manifest_entry(file: &str) -> Result<ModelEntry, String> {
-    let manifest: serde_json::Value = serde_json::from_str(simface::models::MANIFEST_JSON)
-        .map_err(|e| format!("the model manifest is invalid: {e}"))?;
-    let models = manifest["models"].as_array().ok_or("the model manifest has no models")?;
-    let m = models
-        .iter()
-        .find(|m| m["file"].as_str() == Some(file))
-        .ok_or_else(|| format!("{file} is not in the model manifest"))?;
-    Ok(ModelEntry {
-        name: m["name"].as_str().unwrap_or(file).to_string(),
-        file: file.to_string(),
-        sha256: m["sha256"].as_str().ok_or("manifest entry without sha256")?.to_string(),
-        size: m["size"].as_u64().unwrap_or(0),
-    })
-}
-
-/// How far one model's download has got.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Progress {
-    pub file: String,
-    pub loaded: u64,
-    pub total: u64,
-    pub state: LoadState,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum LoadState {
-    Downloading,
-    Verifying,
-    /// Done; `true` when it came from the Cache API.
-    Ready {
-        cached: bool,
-    },
-    Failed(String),
-}
-
-impl Progress {
-    pub fn percent(&self) -> f64 {
-        match self.state {
-            LoadState::Ready { .. } | LoadState::Verifying => 100.0,
-            _ if self.total == 0 => 0.0,
-            _ => (self.loaded as f64 / self.total as f64 * 100.0).min(100.0),
-        }
-    }
+pub fn manifest_entry(file: &str) -> Result<&'static ModelEntry, AppError> {
+    manifest().entry_for_file(file).ok_or_else(|| AppError::NotInManifest(file.to_string()))
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -78,14 +30,14 @@ async fn open_cache() -> Option<web_sys::Cache> {
     JsFuture::from(caches.open(CACHE_NAME)).await.ok()?.dyn_into().ok()
 }
 
-async fn response_bytes(resp: &web_sys::Response) -> Result<Vec<u8>, String> {
-    let buf = JsFuture::from(resp.array_buffer().map_err(|e| js_error(&e))?).await.map_err(|e| js_error(&e))?;
+async fn response_bytes(resp: &web_sys::Response) -> Result<Vec<u8>, AppError> {
+    let buf = JsFuture::from(resp.array_buffer().map_err(|e| AppError::js(&e))?).await.map_err(|e| AppError::js(&e))?;
     Ok(Uint8Array::new(&buf).to_vec())
 }
 
 /// Loads one model: from the cache when it holds a copy with the right hash, else from `models/<file>`
 /// with progress reports. `report` is called with every change.
-pub async fn load_model(entry: &ModelEntry, report: &dyn Fn(Progress)) -> Result<Vec<u8>, String> {
+pub async fn load_model(entry: &ModelEntry, report: &dyn Fn(Progress)) -> Result<Vec<u8>, AppError> {
     let mut progress =
         Progress { file: entry.file.clone(), loaded: 0, total: entry.size, state: LoadState::Downloading };
     let result = load_inner(entry, &mut progress, report).await;
@@ -96,7 +48,11 @@ pub async fn load_model(entry: &ModelEntry, report: &dyn Fn(Progress)) -> Result
     result
 }
 
-async fn load_inner(entry: &ModelEntry, progress: &mut Progress, report: &dyn Fn(Progress)) -> Result<Vec<u8>, String> {
+async fn load_inner(
+    entry: &ModelEntry,
+    progress: &mut Progress,
+    report: &dyn Fn(Progress),
+) -> Result<Vec<u8>, AppError> {
     report(progress.clone());
     let url = format!("models/{}", entry.file);
     let cache_key = format!("{url}?sha256={}", entry.sha256);
@@ -118,13 +74,14 @@ async fn load_inner(entry: &ModelEntry, progress: &mut Progress, report: &dyn Fn
         let _ = JsFuture::from(cache.delete_with_str(&cache_key)).await;
     }
 
-    let window = web_sys::window().ok_or("no window")?;
+    let window = web_sys::window().ok_or_else(no_window)?;
+    let download_failed = |detail: String| AppError::Download { url: url.clone(), detail };
     let resp: web_sys::Response = JsFuture::from(window.fetch_with_str(&url))
         .await
-        .map_err(|e| format!("downloading {url} failed: {}", js_error(&e)))?
+        .map_err(|e| download_failed(js_message(&e)))?
         .unchecked_into();
     if !resp.ok() {
-        return Err(format!("downloading {url} failed: HTTP {} {}", resp.status(), resp.status_text()));
+        return Err(download_failed(format!("HTTP {} {}", resp.status(), resp.status_text())));
     }
     if let Ok(Some(len)) = resp.headers().get("content-length")
         && let Ok(len) = len.parse::<u64>()
@@ -136,14 +93,13 @@ async fn load_inner(entry: &ModelEntry, progress: &mut Progress, report: &dyn Fn
         Some(body) => {
             let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
             loop {
-                let chunk =
-                    JsFuture::from(reader.read()).await.map_err(|e| format!("downloading {url}: {}", js_error(&e)))?;
+                let chunk = JsFuture::from(reader.read()).await.map_err(|e| download_failed(js_message(&e)))?;
                 let done = Reflect::get(&chunk, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true);
                 if done {
                     break;
                 }
                 let value: Uint8Array =
-                    Reflect::get(&chunk, &"value".into()).map_err(|e| js_error(&e))?.unchecked_into();
+                    Reflect::get(&chunk, &"value".into()).map_err(|e| AppError::js(&e))?.unchecked_into();
                 let start = bytes.len();
                 bytes.resize(start + value.length() as usize, 0);
                 value.copy_to(&mut bytes[start..]);
@@ -156,14 +112,11 @@ async fn load_inner(entry: &ModelEntry, progress: &mut Progress, report: &dyn Fn
     progress.loaded = bytes.len() as u64;
     progress.state = LoadState::Verifying;
     report(progress.clone());
-    super::web::yield_now().await;
+    yield_now().await;
 
     let actual = sha256_hex(&bytes);
     if actual != entry.sha256 {
-        return Err(format!(
-            "{} failed verification: its SHA-256 is {actual}, the manifest expects {}",
-            entry.file, entry.sha256
-        ));
+        return Err(AppError::Verification { file: entry.file.clone(), actual, expected: entry.sha256.clone() });
     }
     if let Some(cache) = &cache
         && let Ok(copy) = web_sys::Response::new_with_opt_u8_array(Some(&mut bytes.clone()))

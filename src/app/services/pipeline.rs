@@ -3,7 +3,7 @@
 //!
 //! onnxruntime-web must be loaded on the main thread (its loader needs `window`), so the pipeline lives
 //! here, on the page's thread, behind an async mutex: a slot holds it across the awaits of one stage.
-//! The models themselves run in onnxruntime-web's proxy worker (see `runtime::init_web`).
+//! The models themselves run in onnxruntime-web's proxy worker (see [`super::onnx_web`]).
 
 use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
@@ -14,34 +14,10 @@ use simface::{
     DetectorKind, EmbedderModel, Embedding, Face, FacePipeline, ModelBytes, PipelineConfig, pipeline::AnyDetector,
 };
 
-use super::models_loader::{Progress, load_model, manifest_entry};
-use super::web::{now_ms, yield_now};
-
-/// What the user chose in the settings.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Settings {
-    pub model: EmbedderModel,
-    pub detector: DetectorKind,
-    /// Longer image side used for detection.
-    pub max_side: u32,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self { model: EmbedderModel::EdgefaceXs, detector: DetectorKind::Yunet, max_side: 640 }
-    }
-}
-
-impl Settings {
-    /// The model files this configuration needs.
-    pub fn files(&self) -> Vec<&'static str> {
-        let detector = match self.detector {
-            DetectorKind::Yunet => simface::models::YUNET_FILE,
-            DetectorKind::Seeta => simface::models::SEETA_FILE,
-        };
-        vec![detector, self.model.file_name()]
-    }
-}
+use super::browser::{now_ms, yield_now};
+use super::model_files::{load_model, manifest_entry};
+use crate::app::error::AppError;
+use crate::app::state::{Progress, Settings};
 
 struct Built {
     model: EmbedderModel,
@@ -65,14 +41,14 @@ fn engine() -> Rc<Engine> {
 
 /// Downloads (or takes from the cache) the models `settings` needs, then builds the pipeline when the
 /// model or detector changed, and sets the detection size. `report` gets download progress.
-pub async fn prepare(settings: Settings, report: &dyn Fn(Progress)) -> Result<(), String> {
+pub async fn prepare(settings: Settings, report: &dyn Fn(Progress)) -> Result<(), AppError> {
     let engine = engine();
     for file in settings.files() {
         if engine.bytes.borrow().contains_key(file) {
             continue;
         }
         let entry = manifest_entry(file)?;
-        let bytes = load_model(&entry, report).await?;
+        let bytes = load_model(entry, report).await?;
         engine.bytes.borrow_mut().insert(file, Rc::new(bytes));
     }
     let mut slot = engine.pipeline.lock().await;
@@ -81,9 +57,9 @@ pub async fn prepare(settings: Settings, report: &dyn Fn(Progress)) -> Result<()
         *slot = None;
         yield_now().await;
         let get = |f: &'static str| engine.bytes.borrow().get(f).cloned();
-        let yunet = get(simface::models::YUNET_FILE);
-        let seeta = get(simface::models::SEETA_FILE);
-        let embedder = get(settings.model.file_name()).ok_or("the embedder model is not loaded")?;
+        let yunet = get(DetectorKind::Yunet.file_name());
+        let seeta = get(DetectorKind::Seeta.file_name());
+        let embedder = get(settings.model.file_name()).ok_or(AppError::PipelineNotReady)?;
         let models = ModelBytes {
             yunet: yunet.as_deref().map(|v| v.as_slice()),
             seeta: seeta.as_deref().map(|v| v.as_slice()),
@@ -91,13 +67,13 @@ pub async fn prepare(settings: Settings, report: &dyn Fn(Progress)) -> Result<()
         };
         let config =
             PipelineConfig { detector: settings.detector, embedder: settings.model, ..PipelineConfig::default() };
-        let pipeline = FacePipeline::new(models, config).await.map_err(|e| e.to_string())?;
+        let pipeline = FacePipeline::new(models, config).await?;
         *slot = Some(Built { model: settings.model, detector: settings.detector, pipeline });
     }
     if let Some(built) = slot.as_mut() {
         match built.pipeline.detector_mut() {
-            AnyDetector::Yunet(d) => d.config.max_side = settings.max_side,
-            AnyDetector::Seeta(d) => d.config.max_side = settings.max_side,
+            AnyDetector::Yunet(d) => d.config.max_side = settings.detection_size.pixels(),
+            AnyDetector::Seeta(d) => d.config.max_side = settings.detection_size.pixels(),
         }
     }
     Ok(())
@@ -105,15 +81,15 @@ pub async fn prepare(settings: Settings, report: &dyn Fn(Progress)) -> Result<()
 
 /// Runs every model once on a blank input, so the first real photo does not pay for the runtime's
 /// first-run allocations.
-pub async fn warm_up() -> Result<(), String> {
+pub async fn warm_up() -> Result<(), AppError> {
     let engine = engine();
     let mut slot = engine.pipeline.lock().await;
-    let built = slot.as_mut().ok_or("the models are not loaded")?;
+    let built = slot.as_mut().ok_or(AppError::PipelineNotReady)?;
     let blank = RgbImage::from_pixel(160, 120, image::Rgb([128, 128, 128]));
-    built.pipeline.detect_faces(&blank).await.map_err(|e| e.to_string())?;
+    built.pipeline.detect_faces(&blank).await?;
     yield_now().await;
     let crop = RgbImage::from_pixel(112, 112, image::Rgb([128, 128, 128]));
-    built.pipeline.embed_faces(std::slice::from_ref(&crop)).await.map_err(|e| e.to_string())?;
+    built.pipeline.embed_faces(std::slice::from_ref(&crop)).await?;
     Ok(())
 }
 
@@ -158,12 +134,12 @@ pub async fn keep_warming(runs: usize, current: impl Fn() -> bool) -> Option<(Em
 }
 
 /// All faces of an image (largest first) and the time detection took, in ms.
-pub async fn detect(image: &RgbImage) -> Result<(Vec<Face>, f64), String> {
+pub async fn detect(image: &RgbImage) -> Result<(Vec<Face>, f64), AppError> {
     let engine = engine();
     let mut slot = engine.pipeline.lock().await;
-    let built = slot.as_mut().ok_or("the models are not loaded yet")?;
+    let built = slot.as_mut().ok_or(AppError::PipelineNotReady)?;
     let start = now_ms();
-    let faces = built.pipeline.detect_faces(image).await.map_err(|e| e.to_string())?;
+    let faces = built.pipeline.detect_faces(image).await?;
     Ok((faces, now_ms() - start))
 }
 
@@ -178,15 +154,12 @@ pub struct Embedded {
 }
 
 /// `face` of `image` aligned to the 112×112 template.
-pub fn align(image: &RgbImage, face: &Face) -> Result<RgbImage, String> {
-    FacePipeline::align_faces(image, std::slice::from_ref(face))
-        .map_err(|e| e.to_string())?
-        .pop()
-        .ok_or_else(|| "alignment gave no crop".to_string())
+pub fn align(image: &RgbImage, face: &Face) -> Result<RgbImage, AppError> {
+    FacePipeline::align_faces(image, std::slice::from_ref(face))?.pop().ok_or(AppError::NoResult("alignment"))
 }
 
 /// Aligns `face` of `image` to the 112×112 template, judges its quality and embeds the crop.
-pub async fn embed(image: &RgbImage, face: &Face) -> Result<Embedded, String> {
+pub async fn embed(image: &RgbImage, face: &Face) -> Result<Embedded, AppError> {
     let start = now_ms();
     let crop = align(image, face)?;
     let quality = assess(face, &crop, &QualityConfig::default());
@@ -197,17 +170,12 @@ pub async fn embed(image: &RgbImage, face: &Face) -> Result<Embedded, String> {
 }
 
 /// The embedding of an aligned crop, the model that made it and the time it took, in ms.
-pub async fn embed_crop(crop: &RgbImage) -> Result<(Embedding, EmbedderModel, f64), String> {
+pub async fn embed_crop(crop: &RgbImage) -> Result<(Embedding, EmbedderModel, f64), AppError> {
     let engine = engine();
     let mut slot = engine.pipeline.lock().await;
-    let built = slot.as_mut().ok_or("the models are not loaded yet")?;
+    let built = slot.as_mut().ok_or(AppError::PipelineNotReady)?;
     let start = now_ms();
-    let embedding = built
-        .pipeline
-        .embed_faces(std::slice::from_ref(crop))
-        .await
-        .map_err(|e| e.to_string())?
-        .pop()
-        .ok_or("no embedding")?;
+    let embedding =
+        built.pipeline.embed_faces(std::slice::from_ref(crop)).await?.pop().ok_or(AppError::NoResult("embedding"))?;
     Ok((embedding, built.model, now_ms() - start))
 }

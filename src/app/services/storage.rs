@@ -7,7 +7,17 @@ use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
 
-use super::web::js_error;
+use crate::app::error::{AppError, js_message};
+
+/// A failed IndexedDB call as the app's error, with what was being done.
+fn failed(doing: &str) -> impl Fn(JsValue) -> AppError + '_ {
+    move |e| AppError::Storage(format!("{doing} failed: {}", js_message(&e)))
+}
+
+/// A failed IndexedDB call, in the browser's words.
+fn refused(e: JsValue) -> AppError {
+    AppError::Storage(js_message(&e))
+}
 
 const DATABASE: &str = "simface";
 const STORE: &str = "galleries";
@@ -47,11 +57,11 @@ fn committed(tx: &IdbTransaction) -> Promise {
     })
 }
 
-async fn open() -> Result<IdbDatabase, String> {
-    let factory = web_sys::window()
-        .and_then(|w| w.indexed_db().ok().flatten())
-        .ok_or("this browser offers no IndexedDB (private mode?), so the gallery cannot be kept")?;
-    let request: IdbOpenDbRequest = factory.open_with_u32(DATABASE, VERSION).map_err(|e| js_error(&e))?;
+async fn open() -> Result<IdbDatabase, AppError> {
+    let factory = web_sys::window().and_then(|w| w.indexed_db().ok().flatten()).ok_or_else(|| {
+        AppError::Storage("this browser offers no IndexedDB (private mode?), so the gallery cannot be kept".into())
+    })?;
+    let request: IdbOpenDbRequest = factory.open_with_u32(DATABASE, VERSION).map_err(refused)?;
     let upgrading = request.clone();
     let on_upgrade = Closure::once_into_js(move |_: web_sys::Event| {
         if let Ok(db) = upgrading.result().and_then(|r| r.dyn_into::<IdbDatabase>())
@@ -61,47 +71,44 @@ async fn open() -> Result<IdbDatabase, String> {
         }
     });
     request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
-    let db = JsFuture::from(settled(&request))
-        .await
-        .map_err(|e| format!("opening the gallery store failed: {}", js_error(&e)))?;
-    db.dyn_into::<IdbDatabase>().map_err(|_| "opening the gallery store gave no database".to_string())
+    let db = JsFuture::from(settled(&request)).await.map_err(failed("opening the gallery store"))?;
+    db.dyn_into::<IdbDatabase>().map_err(|_| AppError::Storage("opening the gallery store gave no database".into()))
 }
 
 /// The stored gallery JSON under `key`, if any.
-pub async fn load(key: &str) -> Result<Option<String>, String> {
+pub async fn load(key: &str) -> Result<Option<String>, AppError> {
     let db = open().await?;
-    let tx = db.transaction_with_str(STORE).map_err(|e| js_error(&e))?;
-    let store = tx.object_store(STORE).map_err(|e| js_error(&e))?;
-    let request = store.get(&JsValue::from_str(key)).map_err(|e| js_error(&e))?;
-    let value =
-        JsFuture::from(settled(&request)).await.map_err(|e| format!("reading the gallery failed: {}", js_error(&e)))?;
+    let tx = db.transaction_with_str(STORE).map_err(refused)?;
+    let store = tx.object_store(STORE).map_err(refused)?;
+    let request = store.get(&JsValue::from_str(key)).map_err(refused)?;
+    let value = JsFuture::from(settled(&request)).await.map_err(failed("reading the gallery"))?;
     db.close();
     Ok(value.as_string())
 }
 
 /// Stores `json` under `key`, replacing what was there.
-pub async fn save(key: &str, json: &str) -> Result<(), String> {
+pub async fn save(key: &str, json: &str) -> Result<(), AppError> {
     write(key, Some(json)).await
 }
 
 /// Removes the record under `key`.
-pub async fn delete(key: &str) -> Result<(), String> {
+pub async fn delete(key: &str) -> Result<(), AppError> {
     write(key, None).await
 }
 
-async fn write(key: &str, json: Option<&str>) -> Result<(), String> {
+async fn write(key: &str, json: Option<&str>) -> Result<(), AppError> {
     let db = open().await?;
-    let tx = db.transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite).map_err(|e| js_error(&e))?;
+    let tx = db.transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite).map_err(refused)?;
     let done = committed(&tx);
-    let store = tx.object_store(STORE).map_err(|e| js_error(&e))?;
+    let store = tx.object_store(STORE).map_err(refused)?;
     let key = JsValue::from_str(key);
     let request = match json {
         Some(json) => store.put_with_key(&JsValue::from_str(json), &key),
         None => store.delete(&key),
     }
-    .map_err(|e| js_error(&e))?;
-    JsFuture::from(settled(&request)).await.map_err(|e| format!("saving the gallery failed: {}", js_error(&e)))?;
-    JsFuture::from(done).await.map_err(|e| format!("saving the gallery failed: {}", js_error(&e)))?;
+    .map_err(refused)?;
+    JsFuture::from(settled(&request)).await.map_err(failed("saving the gallery"))?;
+    JsFuture::from(done).await.map_err(failed("saving the gallery"))?;
     db.close();
     Ok(())
 }

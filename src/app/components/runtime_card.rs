@@ -1,0 +1,89 @@
+//! The runtime card: onnxruntime-web's version, backend and threads, the models' status with Retry after a
+//! failure, and each model file's download with its progress.
+
+use leptos::prelude::*;
+
+use super::text::human_bytes;
+use crate::app::services::{browser, onnx_web};
+use crate::app::state::{AppCtx, EngineStatus, LoadPhase, LoadState};
+
+/// "1.30" of onnxruntime-web's pinned "1.30.0".
+fn short_version(version: &str) -> String {
+    version.split('.').take(2).collect::<Vec<_>>().join(".")
+}
+
+#[component]
+pub fn RuntimeCard() -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let engine = ctx.engine;
+    let isolated = browser::cross_origin_isolated();
+    let status_text = move || match engine.status() {
+        EngineStatus::Busy(LoadPhase::Starting) => "Loading ONNX Runtime…".to_string(),
+        EngineStatus::Busy(LoadPhase::Loading) => "Loading the models…".to_string(),
+        EngineStatus::Busy(LoadPhase::WarmingUp) => "Warming the models up…".to_string(),
+        EngineStatus::Ready => match engine.ready_ms.get() {
+            Some(ms) => format!("Models ready ({:.1} s after the page opened)", ms / 1000.0),
+            None => "Models ready".to_string(),
+        },
+        EngineStatus::Failed(e) => format!("The models could not be loaded: {e}"),
+    };
+    let failed = move || matches!(engine.status(), EngineStatus::Failed(_));
+    let backend = move || {
+        // Read again once the runtime is up (the thread count arrives at the same moment).
+        let _ = engine.threads.get();
+        let place = if onnx_web::in_worker() { ", in a worker" } else { "" };
+        match onnx_web::pinned() {
+            Ok(pinned) => format!("ONNX Runtime Web {} (WebAssembly SIMD{place})", short_version(&pinned.version)),
+            Err(e) => e.to_string(),
+        }
+    };
+    view! {
+        <section class="card runtime" aria-labelledby="runtime-title">
+            <h2 id="runtime-title">"Runtime"</h2>
+            <p class="engine-status" data-testid="engine-status" data-status=move || engine.status().key()
+                class:ok=move || engine.is_ready()
+                class:bad=failed
+                aria-live="polite" role="status">
+                {status_text}
+            </p>
+            <button type="button" class="button" data-testid="retry"
+                class:hidden=move || !failed()
+                on:click=move |_| engine.retry()>"Retry"</button>
+            <dl class="facts">
+                <dt>"Backend"</dt>
+                <dd data-testid="backend">{backend}</dd>
+                <dt>"Threads"</dt>
+                <dd data-testid="threads">{move || {
+                    match (engine.threads.get(), isolated) {
+                        (Some(n), true) => format!("{n} (cross-origin isolated)"),
+                        (Some(n), false) => format!("{n} (page not cross-origin isolated)"),
+                        (None, _) => "…".to_string(),
+                    }
+                }}</dd>
+            </dl>
+            <ul class="progress-list" data-testid="progress">
+                {move || engine.progress.get().into_iter().map(|p| {
+                    let pct = p.percent();
+                    let state = match &p.state {
+                        LoadState::Downloading => format!("{} / {}", human_bytes(p.loaded), human_bytes(p.total)),
+                        LoadState::Verifying => "verifying SHA-256…".to_string(),
+                        LoadState::Ready { cached: true } => format!("{} · from cache, verified", human_bytes(p.total)),
+                        LoadState::Ready { cached: false } => format!("{} · downloaded, verified", human_bytes(p.total)),
+                        LoadState::Failed(e) => e.to_string(),
+                    };
+                    let failed = matches!(p.state, LoadState::Failed(_));
+                    view! {
+                        <li class:bad=failed data-file=p.file.clone() data-percent=format!("{pct:.0}")>
+                            <div class="progress-label">
+                                <span class="file">{p.file.clone()}</span>
+                                <span class="pct">{format!("{pct:.0} %")}</span>
+                            </div>
+                            <progress max="100" value=format!("{pct:.1}") aria-label=format!("{} download", p.file)></progress>
+                            <span class="muted small">{state}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}

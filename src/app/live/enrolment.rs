@@ -1,0 +1,67 @@
+//! Enrolment from the camera, one frame at a time, by the core's policy (`simface::enrolment`): exactly one
+//! face in view, a frame that passes the quality gate, the policy's number of frames some time apart.
+
+use image::RgbImage;
+use simface::enrolment::{self, Enrolment, Progress};
+use simface::{Face, Tracker};
+
+use crate::app::drawing::thumbnail;
+use crate::app::services::{gallery::add_person, pipeline};
+use crate::app::state::AppCtx;
+
+/// An enrolment under way: the core's bookkeeping and the person's thumbnail (the first good frame).
+pub struct Capture {
+    pub enrolment: Enrolment,
+    pub thumbnail: Option<String>,
+}
+
+/// What a frame did to the enrolment, when it did not move it forward.
+pub enum Step {
+    /// This frame is not good enough; try the next one (the advice says why).
+    Retry(String),
+    /// Enrolment cannot go on.
+    Refuse(String),
+}
+
+/// The live view's words for the core's refusals.
+fn refusal(e: &simface::Error) -> String {
+    match e {
+        simface::Error::EnrolNoFace => {
+            "No face in view: enrolment needs exactly one face in front of the camera.".to_string()
+        }
+        simface::Error::EnrolManyFaces(n) => {
+            format!("{n} faces in view: enrolment needs exactly one face, so ask the others to step aside.")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// One enrolment capture from `frame`, whose faces the tracker holds. Returns the closing message once the
+/// person is stored, `None` while more frames are needed.
+pub async fn step(
+    ctx: AppCtx,
+    tracker: &Tracker,
+    frame: &RgbImage,
+    capture: &mut Capture,
+    now: f64,
+) -> Result<Option<String>, Step> {
+    let faces: Vec<Face> = tracker.tracks().iter().filter(|t| t.missed == 0).map(|t| t.face.clone()).collect();
+    let face = enrolment::single_face(&faces).map_err(|e| Step::Refuse(refusal(&e)))?;
+    let crop = pipeline::align(frame, face).map_err(|e| Step::Retry(e.to_string()))?;
+    enrolment::gate(face, &crop, &capture.enrolment.policy().gate)
+        .map_err(|issue| Step::Retry(issue.advice().to_string()))?;
+    let (embedding, model, _) = pipeline::embed_crop(&crop).await.map_err(|e| Step::Refuse(e.to_string()))?;
+    if capture.thumbnail.is_none() {
+        capture.thumbnail = thumbnail(&crop);
+    }
+    match capture.enrolment.take(embedding, now) {
+        Progress::Collecting { .. } => Ok(None),
+        Progress::Complete => {
+            let e = &capture.enrolment;
+            add_person(ctx, e.name(), e.templates(), capture.thumbnail.take(), model)
+                .await
+                .map_err(|e| Step::Refuse(e.to_string()))?;
+            Ok(Some(format!("Enrolled {} from {} frames.", e.name(), e.templates().len())))
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! The per-frame loop of a camera session: faces detected in every frame (at 320 px), tracked between
+//! frames, each track re-embedded at a steady rate and matched 1:N against the gallery with its last few
+//! embeddings averaged, so names do not flicker; enrolment frames taken when one is under way.
+
+use std::collections::{HashMap, VecDeque};
+
+use leptos::prelude::*;
+use simface::Face;
+use simface::enrolment::{Enrolment, EnrolmentPolicy};
+use simface::gallery::PersonMatch;
+use simface::quality::{Quality, QualityConfig, assess};
+use simface::tracking::{Tracker, TrackerConfig};
+use web_sys::{HtmlCanvasElement, HtmlVideoElement};
+
+use super::enrolment::{Capture, Step, step};
+use super::session::LiveState;
+use crate::app::components::text::quality_text;
+use crate::app::drawing::draw_live_overlay;
+use crate::app::error::AppError;
+use crate::app::services::browser::{next_animation_frame, now_ms};
+use crate::app::services::camera::FrameGrabber;
+use crate::app::services::pipeline;
+use crate::app::state::AppCtx;
+use crate::app::state::latest::Ticket;
+use crate::app::state::live::{EnrolState, LiveFace, LiveLabel, LiveStats};
+use crate::app::state::wait::until;
+
+/// Longer side of the frame given to the detector: webcam faces are large, and YuNet at 320 px is about
+/// four times cheaper than at 640.
+const DETECT_SIDE: f64 = 320.0;
+/// How often a tracked face is embedded again.
+const EMBED_INTERVAL_MS: f64 = 100.0;
+
+/// Sliding one-second windows for the statistics.
+#[derive(Default)]
+struct Meter {
+    frames: VecDeque<f64>,
+    embeds: VecDeque<f64>,
+    detect: VecDeque<f64>,
+    embed: VecDeque<f64>,
+    total: u64,
+}
+
+impl Meter {
+    fn push(window: &mut VecDeque<f64>, value: f64, keep: usize) {
+        window.push_back(value);
+        while window.len() > keep {
+            window.pop_front();
+        }
+    }
+
+    fn stats(&mut self, now: f64, width: u32, height: u32) -> LiveStats {
+        for window in [&mut self.frames, &mut self.embeds] {
+            while window.front().is_some_and(|&t| now - t > 1000.0) {
+                window.pop_front();
+            }
+        }
+        let mean = |w: &VecDeque<f64>| if w.is_empty() { 0.0 } else { w.iter().sum::<f64>() / w.len() as f64 };
+        let span = self.frames.front().map_or(0.0, |&t| (now - t).max(1.0));
+        LiveStats {
+            fps: if self.frames.len() > 1 { (self.frames.len() - 1) as f64 * 1000.0 / span } else { 0.0 },
+            detect_ms: mean(&self.detect),
+            embed_ms: mean(&self.embed),
+            embeds_per_s: self.embeds.len() as f64,
+            frames: self.total,
+            width,
+            height,
+        }
+    }
+}
+
+/// A track's best match in the gallery and what it was computed from.
+#[derive(Default)]
+struct Search {
+    /// The track's latest embedding time (as bits) and the gallery revision.
+    key: Option<(u64, u64)>,
+    best: Option<PersonMatch>,
+}
+
+/// Runs until the session ends (stop, restart, the view closed) or detection fails.
+pub async fn run(ctx: AppCtx, live: LiveState, session: Ticket, video: HtmlVideoElement, overlay: HtmlCanvasElement) {
+    // One canvas per size: a canvas whose size changes reallocates its pixels, and frames with a face
+    // due for embedding are read at both sizes.
+    let (Some(full_grabber), Some(small_grabber)) = (FrameGrabber::new(), FrameGrabber::new()) else {
+        live.error.set(Some(AppError::NoCanvas));
+        return;
+    };
+    // Ten embeddings a second for a face in view: names settle within a few frames, and the averaged
+    // history (the tracker's) keeps them from flickering.
+    let config = TrackerConfig { embed_interval_ms: EMBED_INTERVAL_MS, ..TrackerConfig::default() };
+    let gate = QualityConfig::default();
+    let policy = EnrolmentPolicy::default();
+    let mut tracker = Tracker::new(config);
+    let mut qualities: HashMap<u64, Quality> = HashMap::new();
+    // Each track's best match, kept while neither its embeddings nor the gallery changed: a track gets a
+    // new embedding about ten times a second, the loop runs every frame.
+    let mut searches: HashMap<u64, Search> = HashMap::new();
+    let mut meter = Meter::default();
+    let mut capture: Option<Capture> = None;
+    let mut last_time = -1.0;
+    let mut model = ctx.settings.with_untracked(|s| s.model);
+    let current = move || session.is_current();
+
+    while current() {
+        next_animation_frame().await;
+        if !current() {
+            break;
+        }
+        // While the models load, wait for them (no frame is read meanwhile).
+        if !ctx.engine.is_ready_untracked() {
+            until(move || ctx.engine.is_ready()).await;
+            continue;
+        }
+        // Embeddings of another model mean nothing to this model's gallery.
+        let model_now = ctx.settings.with_untracked(|s| s.model);
+        if model_now != model {
+            model = model_now;
+            tracker.clear();
+            qualities.clear();
+            searches.clear();
+        }
+        // One pass per new video frame.
+        let time = video.current_time();
+        let (width, height) = (video.video_width(), video.video_height());
+        if video.ready_state() < 2 || width == 0 || height == 0 || time == last_time {
+            continue;
+        }
+        last_time = time;
+        let now = now_ms();
+
+        // Enrolment state changes come from the form.
+        match (live.enrol.get_untracked(), capture.is_some()) {
+            (EnrolState::Capturing { name, .. }, false) => match Enrolment::start(&name, policy, now) {
+                Ok(enrolment) => capture = Some(Capture { enrolment, thumbnail: None }),
+                Err(e) => live.enrol.set(EnrolState::Refused(e.to_string())),
+            },
+            (EnrolState::Capturing { .. }, true) => {}
+            (_, true) => capture = None,
+            _ => {}
+        }
+        let capture_due = capture.as_ref().is_some_and(|c| c.enrolment.due(now));
+        let embed_due = tracker.tracks().iter().any(|t| t.needs_embedding(now, &config));
+        // The full frame only when a face will be aligned from it; the detector gets a smaller one.
+        let full = if capture_due || embed_due { full_grabber.grab(&video, width, height) } else { None };
+        let scale = (DETECT_SIDE / f64::from(width.max(height))).min(1.0);
+        let (dw, dh) = ((f64::from(width) * scale).round() as u32, (f64::from(height) * scale).round() as u32);
+        let Some(small) = small_grabber.grab(&video, dw.max(1), dh.max(1)) else { continue };
+        let (mut faces, detect_ms) = match pipeline::detect(&small).await {
+            Ok(found) => found,
+            // The settings changed under the frame (the pipeline is being rebuilt): the next frame waits.
+            Err(AppError::PipelineNotReady) => continue,
+            Err(e) => {
+                live.fail(Some(video.clone()), AppError::LiveDetection(Box::new(e)));
+                break;
+            }
+        };
+        if !current() {
+            break;
+        }
+        simface::detect::scale_faces(&mut faces, (width as f32 / dw as f32, height as f32 / dh as f32));
+        tracker.update(faces);
+        Meter::push(&mut meter.detect, detect_ms, 30);
+
+        if capture_due && let (Some(c), Some(frame)) = (capture.as_mut(), full.as_ref()) {
+            match step(ctx, &tracker, frame, c, now).await {
+                Ok(None) => {
+                    let got = c.enrolment.templates().len();
+                    live.enrol.update(|e| {
+                        if let EnrolState::Capturing { got: g, hint, .. } = e {
+                            *g = got;
+                            *hint = None;
+                        }
+                    });
+                }
+                Ok(Some(done)) => {
+                    capture = None;
+                    live.enrol.set(EnrolState::Done(done));
+                }
+                Err(Step::Retry(hint)) => {
+                    if c.enrolment.timed_out(now) {
+                        capture = None;
+                        live.enrol.set(EnrolState::Refused(format!("Enrolment stopped: no good frame ({hint}).")));
+                    } else {
+                        live.enrol.update(|e| {
+                            if let EnrolState::Capturing { hint: h, .. } = e {
+                                *h = Some(hint);
+                            }
+                        });
+                    }
+                }
+                Err(Step::Refuse(reason)) => {
+                    capture = None;
+                    live.enrol.set(EnrolState::Refused(reason));
+                }
+            }
+        } else if let Some(frame) = full.as_ref() {
+            // Re-embed the track that has waited longest (one per frame keeps the frame rate steady).
+            let due = tracker
+                .tracks()
+                .iter()
+                .filter(|t| t.needs_embedding(now, &config))
+                .min_by(|a, b| {
+                    a.last_embedded_ms().unwrap_or(f64::MIN).total_cmp(&b.last_embedded_ms().unwrap_or(f64::MIN))
+                })
+                .map(|t| (t.id, t.face.clone()));
+            if let Some((id, face)) = due
+                && let Ok(crop) = pipeline::align(frame, &face)
+            {
+                qualities.insert(id, assess(&face, &crop, &gate));
+                if let Ok((embedding, _, embed_ms)) = pipeline::embed_crop(&crop).await {
+                    if let Some(track) = tracker.track_mut(id) {
+                        track.add_embedding(embedding, now_ms());
+                    }
+                    Meter::push(&mut meter.embed, embed_ms, 30);
+                    meter.embeds.push_back(now_ms());
+                }
+            }
+        }
+        if !current() {
+            break;
+        }
+        qualities.retain(|id, _| tracker.tracks().iter().any(|t| t.id == *id));
+        searches.retain(|id, _| tracker.tracks().iter().any(|t| t.id == *id));
+
+        // Who is who: each visible track's averaged embedding against the gallery.
+        let threshold = ctx.threshold.get_untracked();
+        let visible: Vec<(LiveFace, Face)> = ctx.gallery.with_untracked(|gallery| {
+            tracker
+                .tracks()
+                .iter()
+                .filter(|t| t.missed == 0)
+                .map(|t| {
+                    let label = match t.last_embedded_ms() {
+                        None => LiveLabel::Pending,
+                        Some(embedded_ms) => {
+                            let search = searches.entry(t.id).or_default();
+                            if search.key != Some((embedded_ms.to_bits(), gallery.revision())) {
+                                let smoothed = t.smoothed();
+                                search.best = smoothed.and_then(|e| gallery.identify(&e).into_iter().next());
+                                search.key = Some((embedded_ms.to_bits(), gallery.revision()));
+                            }
+                            match &search.best {
+                                Some(m) if m.score >= threshold => {
+                                    LiveLabel::Known { name: m.name.clone(), score: m.score }
+                                }
+                                best => LiveLabel::Unknown { score: best.as_ref().map(|m| m.score) },
+                            }
+                        }
+                    };
+                    let quality = qualities.get(&t.id).map(quality_text);
+                    (LiveFace { track: t.id, label, quality }, t.face.clone())
+                })
+                .collect()
+        });
+        draw_live_overlay(&overlay, width, height, &visible, live.mirror.get_untracked());
+        // The list is an aria-live region: re-rendered only when what it says changed (a new score or
+        // name, a face come or gone), not on every frame.
+        let faces: Vec<LiveFace> = visible.into_iter().map(|(f, _)| f).collect();
+        if live.faces.with_untracked(|shown| *shown != faces) {
+            live.faces.set(faces);
+        }
+        meter.total += 1;
+        meter.frames.push_back(now);
+        live.stats.set(meter.stats(now_ms(), width, height));
+    }
+}

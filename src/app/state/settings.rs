@@ -1,0 +1,101 @@
+//! What the person chose: the recognition model, the detector, the detection size, and which view the page
+//! shows. Each choice parses from the value of its `<select>` (or the query string) and prints back to it;
+//! an unknown value is an error, never a silent default.
+
+use std::{fmt, str::FromStr};
+
+use simface::{DetectorKind, EmbedderModel};
+
+use crate::app::error::AppError;
+
+/// The longer image side used for detection; larger finds smaller faces and takes longer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DetectionSize {
+    Px320,
+    Px480,
+    #[default]
+    Px640,
+    Px960,
+    Px1280,
+}
+
+impl DetectionSize {
+    pub const ALL: [DetectionSize; 5] =
+        [DetectionSize::Px320, DetectionSize::Px480, DetectionSize::Px640, DetectionSize::Px960, DetectionSize::Px1280];
+
+    pub fn pixels(self) -> u32 {
+        match self {
+            DetectionSize::Px320 => 320,
+            DetectionSize::Px480 => 480,
+            DetectionSize::Px640 => 640,
+            DetectionSize::Px960 => 960,
+            DetectionSize::Px1280 => 1280,
+        }
+    }
+}
+
+impl fmt::Display for DetectionSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.pixels())
+    }
+}
+
+impl FromStr for DetectionSize {
+    type Err = AppError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        DetectionSize::ALL
+            .into_iter()
+            .find(|size| size.to_string() == s)
+            .ok_or_else(|| AppError::UnknownValue { what: "detection size", value: s.to_string() })
+    }
+}
+
+/// What the user chose in the settings; the models are loaded for exactly this.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Settings {
+    pub model: EmbedderModel,
+    pub detector: DetectorKind,
+    pub detection_size: DetectionSize,
+}
+
+impl Settings {
+    /// The model files this configuration needs.
+    pub fn files(&self) -> [&'static str; 2] {
+        [self.detector.file_name(), self.model.file_name()]
+    }
+}
+
+/// The model's value in the picker: its short name (`xs`, `xxs_int8`), which [`EmbedderModel`]'s
+/// `FromStr` reads back.
+pub fn model_value(model: EmbedderModel) -> &'static str {
+    model.name().trim_start_matches("edgeface_")
+}
+
+/// Which of the two tools the page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    #[default]
+    Compare,
+    Live,
+}
+
+impl fmt::Display for View {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            View::Compare => "compare",
+            View::Live => "live",
+        })
+    }
+}
+
+impl FromStr for View {
+    type Err = AppError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [View::Compare, View::Live]
+            .into_iter()
+            .find(|v| v.to_string() == s)
+            .ok_or_else(|| AppError::UnknownValue { what: "view", value: s.to_string() })
+    }
+}

@@ -1,0 +1,129 @@
+//! The two photo slots of the compare view: which one ([`Slot`]), and what each holds as it is analysed.
+
+use std::{fmt, str::FromStr, sync::Arc};
+
+use image::RgbImage;
+use leptos::prelude::*;
+use simface::{EmbedderModel, Embedding, Face, quality::Quality};
+
+use super::latest::Latest;
+use crate::app::error::AppError;
+
+/// One of the two photo slots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Slot {
+    A,
+    B,
+}
+
+impl Slot {
+    pub const ALL: [Slot; 2] = [Slot::A, Slot::B];
+
+    /// The letter people see ("Photo A").
+    pub fn label(self) -> &'static str {
+        match self {
+            Slot::A => "A",
+            Slot::B => "B",
+        }
+    }
+
+    /// The lower-case tag of ids and test ids (`file-a`, `data-slot="a"`).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Slot::A => "a",
+            Slot::B => "b",
+        }
+    }
+}
+
+impl fmt::Display for Slot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.tag())
+    }
+}
+
+impl FromStr for Slot {
+    type Err = AppError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Slot::ALL
+            .into_iter()
+            .find(|slot| slot.tag() == s)
+            .ok_or_else(|| AppError::UnknownValue { what: "photo slot", value: s.to_string() })
+    }
+}
+
+/// A decoded photo.
+#[derive(Clone)]
+pub struct Photo {
+    pub name: String,
+    pub image: Arc<RgbImage>,
+    /// What is shown: the photo downscaled for the page.
+    pub preview: Arc<RgbImage>,
+    /// Preview pixels per photo pixel.
+    pub scale: f32,
+    pub decode_ms: f64,
+}
+
+/// The faces found in a photo.
+#[derive(Clone)]
+pub struct Detection {
+    pub faces: Vec<Face>,
+    pub detect_ms: f64,
+}
+
+/// The compared face: its crop and embedding.
+#[derive(Clone)]
+pub struct Compared {
+    pub index: usize,
+    pub crop: Arc<RgbImage>,
+    pub embedding: Arc<Embedding>,
+    pub model: EmbedderModel,
+    pub quality: Quality,
+    pub align_ms: f64,
+    pub embed_ms: f64,
+}
+
+/// What a slot is doing now, shown as it happens.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SlotActivity {
+    Reading(String),
+    /// The models are loading (or failed: the text then says so).
+    WaitingForModels,
+    FindingFaces,
+    /// Aligning and embedding face `index`.
+    Embedding(usize),
+}
+
+/// The reactive state of one slot.
+#[derive(Clone, Copy)]
+pub struct SlotState {
+    pub slot: Slot,
+    pub photo: RwSignal<Option<Photo>>,
+    pub detection: RwSignal<Option<Detection>>,
+    pub selected: RwSignal<usize>,
+    pub compared: RwSignal<Option<Compared>>,
+    pub activity: RwSignal<Option<SlotActivity>>,
+    pub error: RwSignal<Option<AppError>>,
+    /// Every new photo or re-analysis is a new job; an older job stops writing.
+    pub jobs: Latest,
+}
+
+impl SlotState {
+    pub fn new(slot: Slot) -> Self {
+        Self {
+            slot,
+            photo: RwSignal::new(None),
+            detection: RwSignal::new(None),
+            selected: RwSignal::new(0),
+            compared: RwSignal::new(None),
+            activity: RwSignal::new(None),
+            error: RwSignal::new(None),
+            jobs: Latest::new(),
+        }
+    }
+
+    pub fn face_count(&self) -> usize {
+        self.detection.with(|d| d.as_ref().map_or(0, |d| d.faces.len()))
+    }
+}
