@@ -1,6 +1,7 @@
 //! The quality gate on real photos: the shared portraits pass, degraded copies of a good portrait fail with
 //! the issue that names the degradation, and the head pose reads the way a mirror or a squash predicts.
-//! Every measure is printed (`--nocapture`): these are the numbers `QualityConfig::default` rests on.
+//! Every measure is printed (`--nocapture`): these are the numbers `QualityConfig::default` rests on. The
+//! tests named `regression_pin_*` check constants against the very photos they were fitted on.
 // These tests run the native pipeline (files, ONNX Runtime); the wasm32 build has its browser tests in e2e/.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -51,8 +52,11 @@ fn name(path: &std::path::Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
+/// REGRESSION PIN, not a measure of the gate: `QualityConfig::default` was chosen on these very photos (README,
+/// "Live camera"), so that they pass says only that the defaults and the pipeline have not drifted from that
+/// calibration. The degraded copies below, which the defaults were not fitted to, are the test of the gate.
 #[test]
-fn every_shared_portrait_passes_the_default_gate() {
+fn regression_pin_every_shared_portrait_passes_the_default_gate() {
     let mut pipeline = yunet();
     let mut files: Vec<PathBuf> = jpgs_in(&faces_dir().join("gallery"));
     files.extend(jpgs_in(&faces_dir().join("probe")));
@@ -110,15 +114,31 @@ fn degraded_copies_of_a_good_portrait_fail_with_the_matching_issue() {
     println!("{}", line("original", &q));
     assert!(q.passes(), "{q:?}");
 
-    for sigma in [1.0f32, 2.0, 3.0, 6.0] {
-        if let Some((_, q)) = judge(&mut pipeline, &imageops::blur(&original, sigma)) {
-            println!("{}", line(&format!("Gaussian blur σ={sigma}"), &q));
+    // The blur sweep: sharpness (variance of the Laplacian) falls with every step of blur, the gate calls
+    // a face blurry exactly when its sharpness is under the bound, and from σ 4 on (README: sharpness ~233
+    // against the bound of 400) the face fails with the blur advice; up to σ 3 (measured sharpness 1456,
+    // 831, 442) it still passes.
+    let config = QualityConfig::default();
+    let mut previous = q.sharpness;
+    for sigma in [1.0f32, 2.0, 3.0, 4.0, 6.0] {
+        let (_, q) = judge(&mut pipeline, &imageops::blur(&original, sigma))
+            .unwrap_or_else(|| panic!("the face blurred with σ={sigma} is still found"));
+        println!("{}", line(&format!("Gaussian blur σ={sigma}"), &q));
+        assert!(q.sharpness < previous, "σ={sigma}: sharpness {} did not fall below {previous}", q.sharpness);
+        previous = q.sharpness;
+        let blurry = q.issues.contains(&QualityIssue::Blurry);
+        assert_eq!(blurry, q.sharpness < config.min_sharpness, "σ={sigma}: {q:?}");
+        assert_eq!(q.passes(), sigma < 4.0, "σ={sigma}: {q:?}");
+        if sigma >= 4.0 {
+            assert!(blurry, "σ={sigma}: {q:?}");
+            let advice: Vec<&str> = q.issues.iter().map(|i| i.advice()).collect();
+            assert!(advice.contains(&"hold still: the face is blurry"), "σ={sigma}: advice {advice:?}");
+        }
+        if sigma == 4.0 {
+            // The README's figure: about 233.
+            assert!((200.0..270.0).contains(&q.sharpness), "σ=4: sharpness {}", q.sharpness);
         }
     }
-    let blurred = imageops::blur(&original, 4.0);
-    let (_, q) = judge(&mut pipeline, &blurred).expect("the blurred face is still found");
-    println!("{}", line("Gaussian blur σ=4", &q));
-    assert!(q.issues.contains(&QualityIssue::Blurry), "{q:?}");
 
     let mut dark = original.clone();
     dark.pixels_mut().for_each(|p| p.0 = p.0.map(|v| (f32::from(v) * 0.15).round() as u8));
@@ -162,24 +182,32 @@ fn degraded_copies_of_a_good_portrait_fail_with_the_matching_issue() {
     assert!(q.pose.yaw > 30.0);
 }
 
+/// `royalty_free_bad_face.jpg` (README: "fails (tilted, low contrast, blurry)"): its face is found and the
+/// gate refuses it for exactly those three reasons, each with its advice.
 #[test]
 fn the_bad_example_face_is_reported() {
     let mut pipeline = yunet();
     let path = faces_dir().join("simface/royalty_free_bad_face.jpg");
-    match judge(&mut pipeline, &load_rgb(&path)) {
-        Some((_, q)) => {
-            println!("{}", line("royalty_free_bad_face.jpg", &q));
-            let advice: Vec<&str> = q.issues.iter().map(|i| i.advice()).collect();
-            println!("  advice: {advice:?}");
-        }
-        None => println!("royalty_free_bad_face.jpg: no face found"),
-    }
+    let (_, q) = judge(&mut pipeline, &load_rgb(&path)).expect("royalty_free_bad_face.jpg: a face is found");
+    println!("{}", line("royalty_free_bad_face.jpg", &q));
+    let advice: Vec<&str> = q.issues.iter().map(|i| i.advice()).collect();
+    println!("  advice: {advice:?}");
+    assert!(!q.passes(), "the bad face passes the gate: {q:?}");
+    assert!(q.score < 0.5, "score {} of a refused face", q.score);
+    let mut issues = q.issues.clone();
+    issues.sort_by_key(|i| *i as u8);
+    assert_eq!(issues, vec![QualityIssue::Blurry, QualityIssue::LowContrast, QualityIssue::HeadTilted], "{q:?}");
+    let config = QualityConfig::default();
+    assert!(q.sharpness < config.min_sharpness, "{q:?}");
+    assert!(q.contrast < config.min_contrast, "{q:?}");
+    assert!(q.pose.roll.abs() > config.max_roll_deg, "{q:?}");
 }
 
-/// `FRONTAL_NOSE_HEIGHT` is the median of YuNet's nose height (0 at the eye line, 1 at the mouth line) over
-/// the shared portraits, rounded to 0.005.
+/// REGRESSION PIN: `FRONTAL_NOSE_HEIGHT` is the median of YuNet's nose height (0 at the eye line, 1 at the
+/// mouth line) over the shared portraits, rounded to 0.005; this recomputes it on the same photos, so it
+/// checks that the constant still follows its documented calibration, not that it generalises.
 #[test]
-fn frontal_nose_height_follows_the_documented_calibration() {
+fn regression_pin_frontal_nose_height_is_the_median_over_the_shared_portraits() {
     let mut pipeline = yunet();
     let mut heights = Vec::new();
     for path in portraits() {
