@@ -56,21 +56,28 @@ fn golden_landmarks_aligned_and_embedded_by_us_match_the_golden_embeddings() {
 
 /// Our crop from the golden landmarks against the reference crop: both are bilinear warps with the
 /// same transform, so they differ only by JPEG decoding (zune-jpeg here, libjpeg-turbo there) and
-/// interpolation rounding. Bound: mean absolute difference ≤ 0.5 grey levels and PSNR ≥ 40 dB on every
-/// image (measured: at most ~0.3 and at least ~47 dB).
+/// interpolation rounding. Bound (README, "Measured"): mean absolute difference ≤ 0.5 grey levels and
+/// PSNR ≥ 40 dB on every image (measured over the 46 golden images: at most 0.41 and at least 51.0 dB).
 #[test]
 fn aligned_crops_match_the_golden_crops() {
     let golden = golden();
-    let mut worst = (0.0f64, f64::MAX);
+    let (mut worst, mut checked) = ((0.0f64, f64::MAX), 0);
     for img in golden.images.iter().filter(|i| !i.faces.is_empty()) {
         let rgb = load_rgb(&img.path());
         let ours = align_face(&rgb, &img.faces[0].points()).expect("golden landmarks align");
         let reference = load_rgb(&img.aligned_path());
         let (mad, psnr) = crop_difference(&ours, &reference);
-        assert!(mad <= 1.5 && psnr >= 35.0, "{}: mean abs diff {mad:.3}, PSNR {psnr:.1} dB", img.file);
+        println!("{}: mean abs diff {mad:.3}, PSNR {psnr:.1} dB", img.file);
         worst = (worst.0.max(mad), worst.1.min(psnr));
+        checked += 1;
     }
-    println!("aligned crops vs golden: worst mean abs diff {:.3}, worst PSNR {:.1} dB", worst.0, worst.1);
+    println!(
+        "aligned crops vs golden over {checked} images: worst mean abs diff {:.3}, worst PSNR {:.1} dB",
+        worst.0, worst.1
+    );
+    assert!(checked >= 40, "only {checked} golden crops compared");
+    assert!(worst.0 <= 0.5, "worst mean abs diff {:.3} > 0.5 grey levels", worst.0);
+    assert!(worst.1 >= 40.0, "worst PSNR {:.1} dB < 40 dB", worst.1);
 }
 
 #[test]
