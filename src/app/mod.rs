@@ -25,7 +25,7 @@ use components::drop_zone::first_file;
 use components::{GalleryCard, PhotoSlot, ResultCard, RuntimeCard, SettingsCard};
 use live::LiveView;
 use services::{browser, engine, gallery, photo};
-use state::{AppCtx, Settings, Slot, SlotState, View};
+use state::{AppCtx, GalleryLoad, Settings, Slot, SlotState, View};
 
 /// The crate version, shown so a stale cached bundle is easy to spot.
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
         settings,
         engine: engine::start(settings),
         gallery: RwSignal::new(Gallery::new(model)),
+        gallery_load: RwSignal::new(GalleryLoad::Loading),
         threshold: RwSignal::new(model.threshold()),
         active_slot: RwSignal::new(Slot::A),
         a: SlotState::new(Slot::A),
@@ -91,11 +92,7 @@ pub fn App() -> impl IntoView {
     // The gallery of the model in use, again whenever the model changes.
     Effect::new(move |_| {
         let model = ctx.settings.with(|s| s.model);
-        spawn_local(async move {
-            if let Err(e) = gallery::load_gallery(ctx, model).await {
-                web_sys::console::warn_1(&e.to_string().into());
-            }
-        });
+        spawn_local(gallery::load_gallery(ctx, model));
     });
     // `?simulate=panic`: a deliberate internal error once the page is up, so that the browser tests can
     // check the panic notice (install_panic_hook) without a real bug to trigger it.

@@ -8,7 +8,7 @@ use super::drop_zone::{DropZone, picked_file};
 use crate::app::error::AppError;
 use crate::app::services::browser::{download_text, read_blob};
 use crate::app::services::gallery::{enrol_from_photo, import, persist};
-use crate::app::state::AppCtx;
+use crate::app::state::{AppCtx, GalleryLoad};
 
 #[component]
 pub fn GalleryCard() -> impl IntoView {
@@ -20,6 +20,12 @@ pub fn GalleryCard() -> impl IntoView {
     let import_ref = NodeRef::<leptos::html::Input>::new();
     let photo_ref = NodeRef::<leptos::html::Input>::new();
 
+    // A stored gallery that cannot be read shows here (the page goes on with an empty one).
+    Effect::new(move |_| {
+        if let GalleryLoad::Failed(e) = ctx.gallery_load.get() {
+            error.set(Some(e));
+        }
+    });
     let report = move |result: Result<String, AppError>| match result {
         Ok(text) => {
             error.set(None);
@@ -61,7 +67,8 @@ pub fn GalleryCard() -> impl IntoView {
     };
 
     view! {
-        <section class="card gallery" aria-labelledby="gallery-title" data-testid="gallery">
+        <section class="card gallery" aria-labelledby="gallery-title" data-testid="gallery"
+            data-state=move || ctx.gallery_load.with(GalleryLoad::key)>
             <div class="card-head">
                 <h2 id="gallery-title">"Gallery"</h2>
                 <span class="muted small" data-testid="gallery-count">{move || {

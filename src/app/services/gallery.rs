@@ -9,23 +9,33 @@ use leptos::prelude::*;
 use super::{browser::wall_clock_ms, pipeline, storage};
 use crate::app::drawing::thumbnail;
 use crate::app::error::AppError;
-use crate::app::state::AppCtx;
+use crate::app::state::{AppCtx, GalleryLoad};
 
 fn store_key(model: EmbedderModel) -> String {
     format!("gallery-{}", model.name())
 }
 
-/// Replaces the gallery with the one stored for `model` (an empty one when nothing is stored).
-pub async fn load_gallery(ctx: AppCtx, model: EmbedderModel) -> Result<(), AppError> {
-    let stored = storage::load(&store_key(model)).await?;
-    let gallery = match stored {
-        Some(json) => Gallery::from_json(&json, model).map_err(|e| AppError::StoredGallery(Box::new(e.into())))?,
-        None => Gallery::new(model),
-    };
-    if ctx.settings.with_untracked(|s| s.model) == model {
-        ctx.gallery.set(gallery);
+/// Replaces the gallery with the one stored for `model` (an empty one when nothing is stored), and says
+/// so in `ctx.gallery_load` unless the model changed meanwhile (the newer load reports then).
+pub async fn load_gallery(ctx: AppCtx, model: EmbedderModel) {
+    ctx.gallery_load.set(GalleryLoad::Loading);
+    let loaded = async {
+        match storage::load(&store_key(model)).await? {
+            Some(json) => Gallery::from_json(&json, model).map_err(|e| AppError::StoredGallery(Box::new(e.into()))),
+            None => Ok(Gallery::new(model)),
+        }
     }
-    Ok(())
+    .await;
+    if ctx.settings.with_untracked(|s| s.model) != model {
+        return;
+    }
+    match loaded {
+        Ok(gallery) => {
+            ctx.gallery.set(gallery);
+            ctx.gallery_load.set(GalleryLoad::Loaded);
+        }
+        Err(e) => ctx.gallery_load.set(GalleryLoad::Failed(e)),
+    }
 }
 
 /// Writes the gallery to IndexedDB (or removes the record when the gallery is empty, so that nothing

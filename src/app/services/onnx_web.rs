@@ -36,11 +36,14 @@ const ORT_WEB_JSON: &str = include_str!("../../../js/onnxruntime-web.json");
 /// The pinned onnxruntime-web files (compiled in; a unit test of the native build cannot reach this
 /// module, so a broken file shows as the runtime card's error instead of a panic).
 pub fn pinned() -> Result<&'static OrtWebFiles, AppError> {
-    static PINNED: OnceLock<Result<OrtWebFiles, String>> = OnceLock::new();
+    static PINNED: OnceLock<Result<OrtWebFiles, AppError>> = OnceLock::new();
     PINNED
-        .get_or_init(|| serde_json::from_str(ORT_WEB_JSON).map_err(|e| e.to_string()))
+        .get_or_init(|| {
+            serde_json::from_str(ORT_WEB_JSON)
+                .map_err(|e| AppError::InvalidJson { what: "js/onnxruntime-web.json", detail: e.to_string() })
+        })
         .as_ref()
-        .map_err(|e| AppError::Runtime(format!("js/onnxruntime-web.json is invalid: {e}")))
+        .map_err(Clone::clone)
 }
 
 #[wasm_bindgen(module = "/js/ort_proxy.js")]

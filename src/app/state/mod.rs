@@ -3,6 +3,7 @@
 //! layer uses ([`latest`], [`wait`]). This layer depends on the core only (and the app's error type).
 
 pub mod engine;
+pub mod gallery;
 pub mod latest;
 pub mod live;
 pub mod samples;
@@ -15,6 +16,7 @@ use simface::gallery::Gallery;
 
 use crate::app::error::AppError;
 pub use engine::{EngineState, EngineStatus, LoadPhase, LoadState, Progress};
+pub use gallery::GalleryLoad;
 pub use samples::SampleIndex;
 pub use settings::{DetectionSize, Settings, View};
 pub use slot::{Slot, SlotState};
@@ -26,6 +28,8 @@ pub struct AppCtx {
     pub engine: EngineState,
     /// The enrolled people of the current model (persisted in IndexedDB, see `services::gallery`).
     pub gallery: RwSignal<Gallery>,
+    /// Whether `gallery` holds the stored gallery of the model in use yet.
+    pub gallery_load: RwSignal<GalleryLoad>,
     pub threshold: RwSignal<f32>,
     /// The slot that last had the user's attention: pasted photos go there.
     pub active_slot: RwSignal<Slot>,
