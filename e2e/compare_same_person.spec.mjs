@@ -23,15 +23,27 @@ export default async function ({ page, log }) {
   assert((await verdict(page)).includes('Different people'), 'threshold slider did not flip the decision');
   await page.click('text=Reset to calibrated');
   assert((await verdict(page)).includes('Same person'), 'reset did not restore the decision');
-  // The embedding downloads as JSON: 512 unit-norm values for the compared face.
+  // The compared face downloads as JSON in the CLI's shape ({ file, width, height, faces: [{ index, bbox,
+  // score, landmarks: [{ x, y }…], landmark_source, model, embedding, … }] }): 512 unit-norm values, and
+  // the box and landmarks the CLI gives for that face.
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.click('[data-slot=a] >> text=Download JSON'),
   ]);
   const json = JSON.parse(readFileSync(await download.path(), 'utf8'));
-  const norm = Math.sqrt(json.embedding.reduce((s, v) => s + v * v, 0));
-  assert(json.embedding.length === 512 && Math.abs(norm - 1) < 1e-3, `embedding JSON: ${json.embedding.length} values, norm ${norm}`);
-  assert(json.model === 'edgeface_xs' && json.face === 0, `embedding JSON: ${json.model} face ${json.face}`);
+  assert(Array.isArray(json.faces) && json.faces.length === 1, `embedding JSON: faces ${JSON.stringify(json.faces)?.slice(0, 80)}`);
+  const face = json.faces[0];
+  const embedding = face.embedding ?? [];
+  const norm = Math.sqrt(embedding.reduce((s, v) => s + v * v, 0));
+  assert(embedding.length === 512 && Math.abs(norm - 1) < 1e-3, `embedding JSON: ${embedding.length} values, norm ${norm}`);
+  assert(face.model === 'edgeface_xs' && face.index === 0, `embedding JSON: ${face.model} face ${face.index}`);
+  const nativeFace = nativeJson('detect', a)[0].faces[0];
+  const apart = Math.max(
+    ...['x', 'y', 'width', 'height'].map((k) => Math.abs(face.bbox[k] - nativeFace.bbox[k])),
+    ...face.landmarks.flatMap((p, i) => [Math.abs(p.x - nativeFace.landmarks[i].x), Math.abs(p.y - nativeFace.landmarks[i].y)]),
+  );
+  log(`downloaded face: box and landmarks within ${apart.toFixed(3)} px of the CLI's`);
+  assert(face.landmarks.length === 5 && apart <= 1, `downloaded face ${JSON.stringify(face.bbox)} vs CLI ${JSON.stringify(nativeFace.bbox)}`);
   const file = join(ensureOut(), 'compare_same_person.png');
   await page.screenshot({ path: file, fullPage: true });
   log(`screenshot ${file}`);

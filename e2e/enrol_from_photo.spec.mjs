@@ -57,5 +57,8 @@ export default async function ({ browser, page, log }) {
       await page.waitForFunction(() => document.querySelectorAll('[data-testid=person]').length === 0);
     }
     await page.goto(browser.pageUrl);
+    // Let that page finish loading: the runner's reload for the next spec would otherwise abort it midway
+    // (an aborted WebAssembly compilation, reported as a page error against the next spec).
+    await page.waitForSelector('[data-testid=engine-status][data-status=ready]', { timeout: 120_000 });
   }
 }
