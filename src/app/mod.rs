@@ -2,9 +2,10 @@
 //! compared faces are the same person; and a live camera view that matches faces against enrolled people.
 //! Everything runs in the page; the models and ONNX Runtime Web come from the page's own origin.
 //!
-//! Layers, each using only the ones after it (`scripts/`-free check: `python3 src/app/check_layers.py`):
-//! - [`live`] (the camera view, its frame loop and enrolment) and [`components`] (the cards);
-//! - [`services`] (models, photos, gallery and storage, camera, browser helpers) and [`drawing`] (canvases);
+//! Layers, each using only the ones after it (`layers_check.rs`, a native test run by
+//! `cargo test -p simface-web`, reads the sources and fails on an import cycle or an import against them):
+//! - [`live`] (the camera view, its frame loop and enrolment), then [`components`] (the cards);
+//! - [`services`] (models, photos, gallery and storage, camera, browser helpers), then [`drawing`];
 //! - [`state`] (the shared context, slots, settings, live face types, "latest request wins");
 //! - [`error`] (the one error type), then the core crate `simface`.
 

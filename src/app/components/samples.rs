@@ -40,11 +40,5 @@ pub fn SamplePicker(state: SlotState) -> impl IntoView {
         }
     };
     // The page works without samples: a missing or unreadable index only leaves the picker out.
-    view! {
-        <Transition fallback=|| ()>
-            <ErrorBoundary fallback=|_| ()>
-                {move || ctx.samples.get().map(|index| index.map(picker))}
-            </ErrorBoundary>
-        </Transition>
-    }
+    move || ctx.samples.get().and_then(Result::ok).map(picker)
 }
