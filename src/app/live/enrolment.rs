@@ -6,8 +6,10 @@ use simface::enrolment::{self, Enrolment, Progress};
 use simface::{Face, Tracker};
 
 use crate::app::drawing::thumbnail;
+use crate::app::error::AppError;
 use crate::app::services::{gallery::add_person, pipeline};
 use crate::app::state::AppCtx;
+use crate::app::state::live::{EnrolHint, EnrolRefusal, EnrolState};
 
 /// An enrolment under way: the core's bookkeeping and the person's thumbnail (the first good frame).
 pub struct Capture {
@@ -17,40 +19,27 @@ pub struct Capture {
 
 /// What a frame did to the enrolment, when it did not move it forward.
 pub enum Step {
-    /// This frame is not good enough; try the next one (the advice says why).
-    Retry(String),
+    /// This frame is not good enough; try the next one.
+    Retry(EnrolHint),
     /// Enrolment cannot go on.
-    Refuse(String),
-}
-
-/// The live view's words for the core's refusals.
-fn refusal(e: &simface::Error) -> String {
-    match e {
-        simface::Error::EnrolNoFace => {
-            "No face in view: enrolment needs exactly one face in front of the camera.".to_string()
-        }
-        simface::Error::EnrolManyFaces(n) => {
-            format!("{n} faces in view: enrolment needs exactly one face, so ask the others to step aside.")
-        }
-        other => other.to_string(),
-    }
+    Refuse(EnrolRefusal),
 }
 
 /// One enrolment capture from `frame`, whose faces the tracker holds. Returns the closing message once the
-/// person is stored, `None` while more frames are needed.
+/// person is stored (`EnrolState::Done`), `None` while more frames are needed.
 pub async fn step(
     ctx: AppCtx,
     tracker: &Tracker,
     frame: &RgbImage,
     capture: &mut Capture,
     now: f64,
-) -> Result<Option<String>, Step> {
+) -> Result<Option<EnrolState>, Step> {
     let faces: Vec<Face> = tracker.tracks().iter().filter(|t| t.missed == 0).map(|t| t.face.clone()).collect();
-    let face = enrolment::single_face(&faces).map_err(|e| Step::Refuse(refusal(&e)))?;
-    let crop = pipeline::align(frame, face).map_err(|e| Step::Retry(e.to_string()))?;
+    let face = enrolment::single_face(&faces).map_err(|e| Step::Refuse(AppError::from(e).into()))?;
+    let crop = pipeline::align(frame, face).map_err(|e| Step::Retry(EnrolHint::Failed(e)))?;
     enrolment::gate(face, &crop, &capture.enrolment.policy().gate)
-        .map_err(|issue| Step::Retry(issue.advice().to_string()))?;
-    let (embedding, model, _) = pipeline::embed_crop(&crop).await.map_err(|e| Step::Refuse(e.to_string()))?;
+        .map_err(|issue| Step::Retry(EnrolHint::Quality(issue)))?;
+    let (embedding, model, _) = pipeline::embed_crop(&crop).await.map_err(|e| Step::Refuse(e.into()))?;
     if capture.thumbnail.is_none() {
         capture.thumbnail = thumbnail(&crop);
     }
@@ -60,8 +49,8 @@ pub async fn step(
             let e = &capture.enrolment;
             add_person(ctx, e.name(), e.templates(), capture.thumbnail.take(), model)
                 .await
-                .map_err(|e| Step::Refuse(e.to_string()))?;
-            Ok(Some(format!("Enrolled {} from {} frames.", e.name(), e.templates().len())))
+                .map_err(|e| Step::Refuse(e.into()))?;
+            Ok(Some(EnrolState::Done { name: e.name().to_string(), frames: e.templates().len() }))
         }
     }
 }

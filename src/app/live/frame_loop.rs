@@ -22,7 +22,7 @@ use crate::app::services::camera::FrameGrabber;
 use crate::app::services::pipeline;
 use crate::app::state::AppCtx;
 use crate::app::state::latest::Ticket;
-use crate::app::state::live::{EnrolState, LiveFace, LiveLabel, LiveStats};
+use crate::app::state::live::{EnrolRefusal, EnrolState, LiveFace, LiveLabel, LiveStats};
 use crate::app::state::wait::until;
 
 /// Longer side of the frame given to the detector: webcam faces are large, and YuNet at 320 px is about
@@ -132,7 +132,7 @@ pub async fn run(ctx: AppCtx, live: LiveState, session: Ticket, video: HtmlVideo
         match (live.enrol.get_untracked(), capture.is_some()) {
             (EnrolState::Capturing { name, .. }, false) => match Enrolment::start(&name, policy, now) {
                 Ok(enrolment) => capture = Some(Capture { enrolment, thumbnail: None }),
-                Err(e) => live.enrol.set(EnrolState::Refused(e.to_string())),
+                Err(e) => live.enrol.set(EnrolState::Refused(AppError::from(e).into())),
             },
             (EnrolState::Capturing { .. }, true) => {}
             (_, true) => capture = None,
@@ -174,12 +174,12 @@ pub async fn run(ctx: AppCtx, live: LiveState, session: Ticket, video: HtmlVideo
                 }
                 Ok(Some(done)) => {
                     capture = None;
-                    live.enrol.set(EnrolState::Done(done));
+                    live.enrol.set(done);
                 }
                 Err(Step::Retry(hint)) => {
                     if c.enrolment.timed_out(now) {
                         capture = None;
-                        live.enrol.set(EnrolState::Refused(format!("Enrolment stopped: no good frame ({hint}).")));
+                        live.enrol.set(EnrolState::Refused(EnrolRefusal::NoGoodFrame(hint)));
                     } else {
                         live.enrol.update(|e| {
                             if let EnrolState::Capturing { hint: h, .. } = e {

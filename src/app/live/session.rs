@@ -9,7 +9,7 @@ use web_sys::{HtmlVideoElement, MediaStream};
 use crate::app::error::{AppError, CameraError};
 use crate::app::services::camera;
 use crate::app::state::latest::{Latest, Ticket};
-use crate::app::state::live::{EnrolState, LiveFace, LiveStats};
+use crate::app::state::live::{EnrolRefusal, EnrolState, LiveFace, LiveStats};
 
 #[derive(Clone, Copy)]
 pub struct LiveState {
@@ -66,7 +66,7 @@ impl LiveState {
         self.starting.set(false);
         self.faces.set(Vec::new());
         if matches!(self.enrol.get_untracked(), EnrolState::Capturing { .. }) {
-            self.enrol.set(EnrolState::Refused("Enrolment stopped with the camera.".into()));
+            self.enrol.set(EnrolState::Refused(EnrolRefusal::CameraStopped));
         }
     }
 

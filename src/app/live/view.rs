@@ -11,7 +11,7 @@ use super::session::LiveState;
 use crate::app::error::AppError;
 use crate::app::services::camera;
 use crate::app::state::AppCtx;
-use crate::app::state::live::{EnrolState, LiveLabel};
+use crate::app::state::live::{EnrolRefusal, EnrolState, LiveLabel};
 
 #[component]
 pub fn LiveView() -> impl IntoView {
@@ -44,22 +44,15 @@ pub fn LiveView() -> impl IntoView {
         let typed = name.get_untracked();
         let trimmed = typed.trim();
         if trimmed.is_empty() {
-            live.enrol.set(EnrolState::Refused("Type the person's name first.".into()));
+            live.enrol.set(EnrolState::Refused(EnrolRefusal::NoName));
         } else if !live.running.get_untracked() {
-            live.enrol.set(EnrolState::Refused("Start the camera first.".into()));
+            live.enrol.set(EnrolState::Refused(EnrolRefusal::CameraOff));
         } else {
             let needed = EnrolmentPolicy::default().shots;
             live.enrol.set(EnrolState::Capturing { name: trimmed.to_string(), got: 0, needed, hint: None });
         }
     };
-    let enrol_text = move || match live.enrol.get() {
-        EnrolState::Idle => String::new(),
-        EnrolState::Capturing { name, got, needed, hint } => match hint {
-            Some(h) => format!("Enrolling {name}: {got} of {needed} frames · {h}"),
-            None => format!("Enrolling {name}: {got} of {needed} frames…"),
-        },
-        EnrolState::Done(m) | EnrolState::Refused(m) => m,
-    };
+    let enrol_text = move || live.enrol.with(ToString::to_string);
     let enrol_state = move || live.enrol.with(EnrolState::key);
 
     view! {

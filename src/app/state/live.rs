@@ -1,5 +1,11 @@
 //! What the live view shows about the faces in the camera's frames and about an enrolment.
 
+use std::fmt;
+
+use simface::quality::QualityIssue;
+
+use crate::app::error::AppError;
+
 /// Frames per second, detection and embedding times, over the last second or so.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LiveStats {
@@ -36,13 +42,82 @@ pub struct LiveFace {
     pub quality: Option<String>,
 }
 
-/// A camera enrolment as the form shows it.
+/// A camera enrolment as the form shows it. Everything in it stays typed until the form words it
+/// (`Display` of each part).
 #[derive(Debug, Clone, PartialEq)]
 pub enum EnrolState {
     Idle,
-    Capturing { name: String, got: usize, needed: usize, hint: Option<String> },
-    Done(String),
-    Refused(String),
+    Capturing { name: String, got: usize, needed: usize, hint: Option<EnrolHint> },
+    Done { name: String, frames: usize },
+    Refused(EnrolRefusal),
+}
+
+/// Why the last frame did not count towards an enrolment; it waits for a better one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EnrolHint {
+    /// The face failed the quality gate: the first thing to fix.
+    Quality(QualityIssue),
+    /// The frame could not be aligned.
+    Failed(AppError),
+}
+
+impl fmt::Display for EnrolHint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EnrolHint::Quality(issue) => f.write_str(issue.advice()),
+            EnrolHint::Failed(e) => e.fmt(f),
+        }
+    }
+}
+
+/// Why a camera enrolment ended without storing anyone.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EnrolRefusal {
+    #[error("Type the person's name first.")]
+    NoName,
+    #[error("Start the camera first.")]
+    CameraOff,
+    #[error("Enrolment stopped with the camera.")]
+    CameraStopped,
+    #[error("No face in view: enrolment needs exactly one face in front of the camera.")]
+    NoFace,
+    #[error("{0} faces in view: enrolment needs exactly one face, so ask the others to step aside.")]
+    ManyFaces(usize),
+    #[error("Enrolment stopped: no good frame ({0}).")]
+    NoGoodFrame(EnrolHint),
+    #[error("{0}")]
+    Failed(AppError),
+}
+
+impl From<AppError> for EnrolRefusal {
+    /// The core's refusals get the camera's words; anything else is a failure as it is.
+    fn from(e: AppError) -> Self {
+        match &e {
+            AppError::Core(core) => match *core.0 {
+                simface::Error::EnrolNoFace => EnrolRefusal::NoFace,
+                simface::Error::EnrolManyFaces(n) => EnrolRefusal::ManyFaces(n),
+                _ => EnrolRefusal::Failed(e),
+            },
+            _ => EnrolRefusal::Failed(e),
+        }
+    }
+}
+
+impl fmt::Display for EnrolState {
+    /// The enrolment form's status line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EnrolState::Idle => Ok(()),
+            EnrolState::Capturing { name, got, needed, hint: Some(hint) } => {
+                write!(f, "Enrolling {name}: {got} of {needed} frames · {hint}")
+            }
+            EnrolState::Capturing { name, got, needed, hint: None } => {
+                write!(f, "Enrolling {name}: {got} of {needed} frames…")
+            }
+            EnrolState::Done { name, frames } => write!(f, "Enrolled {name} from {frames} frames."),
+            EnrolState::Refused(why) => why.fmt(f),
+        }
+    }
 }
 
 impl EnrolState {
@@ -51,7 +126,7 @@ impl EnrolState {
         match self {
             EnrolState::Idle => "idle",
             EnrolState::Capturing { .. } => "capturing",
-            EnrolState::Done(_) => "done",
+            EnrolState::Done { .. } => "done",
             EnrolState::Refused(_) => "refused",
         }
     }
