@@ -233,7 +233,7 @@ async function loadOnce(page, slot, file) {
   const st = await page.evaluate(() => window.__bench);
   await page.evaluate(() => window.__benchLong?.disconnect());
   if (st.error) return { error: st.error };
-  // The model runs inside the stages, as the runtime measured them (User Timing, see src/runtime.rs).
+  // The model runs inside the stages, as the runtime measured them (User Timing, see src/app/services/onnx_web.rs).
   const ort = await page.evaluate(() =>
     Object.fromEntries(performance.getEntriesByType('measure').filter((e) => e.name.startsWith('simface ort '))
       .map((e) => [e.name.slice('simface ort '.length), e.duration])));
