@@ -13,7 +13,7 @@ export TRUNK_SKIP_VERSION_CHECK := true
 .PHONY: help setup serve test e2e build bench clean distclean
 
 help:
-	@echo "make serve      set up, then serve the web app on http://127.0.0.1:8080 (trunk serve)"
+	@echo "make serve      set up, then serve the web app's release build on http://127.0.0.1:8080 (trunk serve --release)"
 	@echo "make test       set up, then fmt, clippy (native + wasm32), tests, release web build"
 	@echo "make setup      install the tools, onnxruntime, models and sample photos that are missing"
 	@echo "make e2e        browser tests: headless Chromium (Debian's) on the built dist/ (needs trunk build)"
@@ -21,6 +21,7 @@ help:
 	@echo "make bench      time the native pipeline on sample photos"
 	@echo "make bench-browser  the app's stages in headless Chromium vs raw onnxruntime-web and native"
 	@echo "make bench-live     the live camera view with a fake webcam: fps, detection, embedding"
+	@echo "make bench-race     the app against Human and face-api (and raw onnxruntime-web) on the same photos"
 	@echo "make convert-check  EdgeFace checkpoints -> ONNX: the converter on every variant and the official XS/XXS (PyTorch, by hand)"
 	@echo "make clean      remove build outputs (target/, dist/)"
 	@echo "make distclean  also remove what setup installed in the checkout (.tools/, models, samples)"
@@ -28,8 +29,9 @@ help:
 setup:
 	scripts/setup.sh
 
+# The release build: what users get (a debug build's wasm is several times larger and its Rust glue unoptimised).
 serve: setup
-	trunk serve
+	trunk serve --release
 
 # Tests run in the dev profile: Cargo.toml builds every dependency at opt-level 2 there (image decoding,
 # onnxruntime calls), so the suite runs in about a minute, while a release build of the test binaries
@@ -90,6 +92,13 @@ bench-browser:
 .PHONY: bench-live
 bench-live:
 	node e2e/bench_live.mjs $(ARGS)
+
+# The race (e2e/bench_race.mjs): the app, file given -> result on screen, against @vladmandic/human and
+# @vladmandic/face-api (devDependencies, served from node_modules by a server of their own, never in dist/) and
+# raw onnxruntime-web on the app's models, interleaved in one browser. Needs dist/. Not part of `make test`.
+.PHONY: bench-race
+bench-race:
+	node e2e/bench_race.mjs $(ARGS)
 
 # The EdgeFace converter's proof (tools/convert_edgeface.py), by hand only: it needs PyTorch, which
 # tools/requirements-convert.txt pins and pip fetches into .tools/convvenv (about 5 GB with the CUDA wheels PyPI
