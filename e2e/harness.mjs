@@ -86,6 +86,12 @@ export class Browser {
     return this.requests.filter((u) => !u.startsWith(this.server.url) && !/^(data|blob):/.test(u));
   }
 
+  /** Requests that went to none of `urls` (servers' base addresses) and are not in-page (data:, blob:);
+   *  for a page that several of our own servers serve. */
+  requestsOutside(...urls) {
+    return this.requests.filter((u) => !urls.some((base) => u.startsWith(base)) && !/^(data|blob):/.test(u));
+  }
+
   async close() {
     await this.context.close();
     if (this.ownsServer) await this.server.close();
@@ -175,6 +181,12 @@ export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** The `p`-th percentile (0–100) of a list of numbers, nearest rank (NaN when empty). */
+export function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 }
 
 /** The console errors from index `since` on that none of `allowed` (regular expressions) matches. */

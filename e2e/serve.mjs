@@ -22,12 +22,27 @@ const TYPES = {
 
 /** Starts the server; resolves to { url, close, requests } (requests: every path asked for). */
 export async function serve({ dir = 'dist', port = 0, isolated = false } = {}) {
-  const root = resolve(dir);
+  return serveMounts({ mounts: { '/': dir }, port, isolated });
+}
+
+/** A static server with several folders, each under its own URL prefix (`{ '/human/': 'node_modules/…',
+ *  '/': 'dist' }`; the longest matching prefix wins; a request under no prefix is a 404). Same answers and
+ *  headers as `serve`, which is this with one folder at '/'. Resolves to { url, close, requests }. */
+export async function serveMounts({ mounts, port = 0, isolated = false }) {
+  const roots = Object.entries(mounts)
+    .map(([prefix, dir]) => [prefix, resolve(dir)])
+    .sort((a, b) => b[0].length - a[0].length);
   const requests = [];
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
     requests.push(path);
-    let file = normalize(join(root, path));
+    const mount = roots.find(([prefix]) => path.startsWith(prefix));
+    if (!mount) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+      return;
+    }
+    const [prefix, root] = mount;
+    let file = normalize(join(root, path.slice(prefix.length - 1)));
     if (!file.startsWith(root)) {
       res.writeHead(403).end();
       return;
