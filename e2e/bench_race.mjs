@@ -183,7 +183,7 @@ try {
       const facesVary = new Set(r.faces).size > 1 ? `${Math.min(...r.faces)}–${Math.max(...r.faces)}` : null;
       return [s.id, {
         median: median(r.times), p90: percentile(r.times, 90), n: r.times.length, faces, facesVary,
-        note: r.refused ?? (r.errors[0] ? `failed: ${r.errors[0]}` : !pages[s.id] ? 'not set up' : undefined),
+        note: r.refused ?? (r.errors[0] ? `failed on run ${r.faces.length + 1}: ${r.errors[0]}` : !pages[s.id] ? 'not set up' : undefined),
         times: r.times.map((t) => +t.toFixed(2)),
       }];
     })),
@@ -223,7 +223,9 @@ try {
   await chart.evaluate((d) => window.drawChart(d), {
     title: 'SimFace app vs. in-browser face libraries: photo file → faces + embedding (median ms, | = p90)',
     subtitle: `headless Chromium, WebAssembly, ${hc} cores; threads: app ${threadsOf('app')}, raw ${threadsOf('raw')}, ` +
-      `Human ${threadsOf('human')}, face-api ${threadsOf('faceapi-tiny')}; ${json.date.slice(0, 10)}`,
+      `Human ${threadsOf('human')}, face-api ${threadsOf('faceapi-tiny')} (tfjs-wasm: hardwareConcurrency / 2); ${json.date.slice(0, 10)}\n` +
+      'app: file input change → result in the page; others: File → library result, decode included. ' +
+      'Human: default face config (maxDetected 1).',
     photos: summary,
     systems: SYSTEMS,
   });

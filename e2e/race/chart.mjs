@@ -4,12 +4,14 @@
 
 const COLORS = { app: '#1f6feb', raw: '#8b949e', human: '#d29922', 'faceapi-tiny': '#2da44e', 'faceapi-ssd': '#a371f7' };
 
+/** `subtitle`: one or more lines ('\n'); `photos`: race.json's photos; `systems`: [{ id, label }]. */
 window.drawChart = ({ title, subtitle, photos, systems }) => {
   const W = 1100;
   const barH = 20;
   const gap = 6;
   const panelH = 34 + systems.length * (barH + gap);
-  const top = 70;
+  const lines = subtitle.split('\n');
+  const top = 70 + 18 * (lines.length - 1);
   const H = top + photos.length * panelH + 20;
   const left = 250;
   const right = 150;
@@ -27,7 +29,7 @@ window.drawChart = ({ title, subtitle, photos, systems }) => {
   g.fillText(title, 16, 28);
   g.font = '13px sans-serif';
   g.fillStyle = '#555';
-  g.fillText(subtitle, 16, 50);
+  lines.forEach((line, i) => g.fillText(line, 16, 50 + 18 * i));
   photos.forEach((photo, p) => {
     const y0 = top + p * panelH;
     g.fillStyle = '#111';

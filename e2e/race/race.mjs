@@ -25,7 +25,8 @@ async function loadPhotos(names) {
 }
 
 /** tfjs's WebAssembly backend, as both libraries bundle it: its .wasm files from /tfjs-wasm/, `threads`
- *  threads asked for (tfjs otherwise takes hardwareConcurrency / 2), and what it really runs. */
+ *  threads asked for (setThreadsCount), and what it really runs (getThreadsCount): tfjs-wasm still caps
+ *  itself at hardwareConcurrency / 2, so on a 2-core machine it runs 1 thread whatever is asked. */
 async function tfjsWasm(tf, threads) {
   tf.setWasmPaths(`${BASE}tfjs-wasm/`);
   if (threads > 0) tf.setThreadsCount(threads);
