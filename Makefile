@@ -29,9 +29,10 @@ help:
 setup:
 	scripts/setup.sh
 
-# The release build: what users get (a debug build's wasm is several times larger and its Rust glue unoptimised).
+# The release build: what users get (a debug build's wasm is several times larger and its Rust glue unoptimised);
+# no live-reload script (the page's Content-Security-Policy would refuse its websocket and log an error).
 serve: setup
-	trunk serve --release
+	trunk serve --release --no-autoreload
 
 # Tests run in the dev profile: Cargo.toml builds every dependency at opt-level 2 there (image decoding,
 # onnxruntime calls), so the suite runs in about a minute, while a release build of the test binaries
