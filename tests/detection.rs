@@ -37,10 +37,8 @@ fn group_photos_give_face_counts_close_to_the_reference() {
     let mut pipeline = pipeline(DetectorKind::Yunet, EmbedderModel::EdgefaceXxs, 1280);
     for img in golden.images.iter().filter(|i| i.file.contains("/groups/") || i.file.contains("multiple_faces")) {
         let rgb = load_rgb(&img.path());
-        if !img.file.contains("/groups/")
-            && let simface::pipeline::AnyDetector::Yunet(y) = pipeline.detector_mut()
-        {
-            y.config.max_side = 640;
+        if !img.file.contains("/groups/") {
+            pipeline.set_max_side(640);
         }
         let faces = block_on(pipeline.detect_faces(&rgb)).expect("detection runs");
         let reference: Vec<BBox> = img.faces.iter().map(|f| golden_box(&f.bbox)).collect();
@@ -97,19 +95,11 @@ fn fit_seeta_landmarks() {
     let mut n = 0.0;
     for dir in ["gallery", "probe", "edgeface", "groups", "simface"] {
         for path in jpgs_in(&faces_dir().join(dir)) {
-            let rgb = load_rgb(&path);
-            let y = block_on(yunet.detect_faces(&rgb)).expect("yunet");
-            let s = block_on(seeta.detect_faces(&rgb)).expect("seeta");
-            for sf in &s {
-                let Some(yf) = y.iter().max_by(|a, b| a.bbox.iou(&sf.bbox).total_cmp(&b.bbox.iou(&sf.bbox))) else {
-                    continue;
-                };
-                if yf.bbox.iou(&sf.bbox) < 0.3 {
-                    continue;
-                }
-                for (k, p) in yf.landmarks.iter().enumerate() {
-                    sums[k][0] += f64::from((p.x - sf.bbox.x) / sf.bbox.width);
-                    sums[k][1] += f64::from((p.y - sf.bbox.y) / sf.bbox.height);
+            let (_, relative) = landmarks_in_seeta_boxes(&mut yunet, &mut seeta, &load_rgb(&path));
+            for points in relative {
+                for (k, [x, y]) in points.into_iter().enumerate() {
+                    sums[k][0] += x;
+                    sums[k][1] += y;
                 }
                 n += 1.0;
             }

@@ -88,9 +88,7 @@ fn end_to_end_with_our_yunet_matches_the_golden_landmarks_and_embeddings() {
     for img in golden.images.iter().filter(|i| !i.faces.is_empty()) {
         // The reference detected group photos at 1280 px.
         let max_side = if img.file.contains("/groups/") { 1280 } else { 640 };
-        if let simface::pipeline::AnyDetector::Yunet(y) = pipeline.detector_mut() {
-            y.config.max_side = max_side;
-        }
+        pipeline.set_max_side(max_side);
         let rgb = load_rgb(&img.path());
         let face = block_on(pipeline.embed_face(&rgb, 0)).unwrap_or_else(|e| panic!("{}: {e}", img.file));
         let reference = &img.faces[0];

@@ -323,20 +323,9 @@ fn seeta_with_landmarks_fitted_leaving_each_person_out() {
     for dir in ["gallery", "probe", "groups", "simface"] {
         for path in jpgs_in(&faces_dir().join(dir)) {
             let rgb = load_rgb(&path);
-            let y = block_on(yunet.detect_faces(&rgb)).expect("yunet");
-            let s = block_on(seeta.detect_faces(&rgb)).expect("seeta");
+            let (s, relative) = landmarks_in_seeta_boxes(&mut yunet, &mut seeta, &rgb);
             let who = matches!(dir, "gallery" | "probe").then(|| person(&path));
-            for sf in &s {
-                let Some(yf) = y.iter().max_by(|a, b| a.bbox.iou(&sf.bbox).total_cmp(&b.bbox.iou(&sf.bbox))) else {
-                    continue;
-                };
-                if yf.bbox.iou(&sf.bbox) < 0.3 {
-                    continue;
-                }
-                let b = sf.bbox;
-                let rel = yf.landmarks.map(|p| [f64::from((p.x - b.x) / b.width), f64::from((p.y - b.y) / b.height)]);
-                samples.push((who.clone(), rel));
-            }
+            samples.extend(relative.into_iter().map(|rel| (who.clone(), rel)));
             if who.is_some() {
                 let name = path.file_name().expect("a file").to_string_lossy();
                 let largest = s.first().unwrap_or_else(|| panic!("SeetaFace finds no face in {}", path.display()));

@@ -100,11 +100,30 @@ pub fn golden() -> Golden {
 }
 
 pub fn pipeline(detector: DetectorKind, embedder: EmbedderModel, max_side: u32) -> FacePipeline {
-    let mut config = PipelineConfig { detector, embedder, ..PipelineConfig::default() };
-    config.yunet.max_side = max_side;
-    config.seeta.max_side = max_side;
+    let config = PipelineConfig { detector, embedder, ..PipelineConfig::default() }.with_max_side(max_side);
     init_runtime();
     FacePipeline::from_dir(&models_dir(), config).unwrap_or_else(|e| panic!("loading models (run `make setup`): {e}"))
+}
+
+/// SeetaFace's faces in `rgb` and, for each of them that YuNet also finds (box IoU ≥ 0.3), YuNet's five
+/// landmarks as fractions of SeetaFace's box: what SeetaFace's mean landmark positions are fitted from.
+pub fn landmarks_in_seeta_boxes(
+    yunet: &mut FacePipeline,
+    seeta: &mut FacePipeline,
+    rgb: &RgbImage,
+) -> (Vec<simface::Face>, Vec<[[f64; 2]; 5]>) {
+    let y = block_on(yunet.detect_faces(rgb)).expect("yunet");
+    let s = block_on(seeta.detect_faces(rgb)).expect("seeta");
+    let relative = s
+        .iter()
+        .filter_map(|sf| {
+            let yf = y.iter().max_by(|a, b| a.bbox.iou(&sf.bbox).total_cmp(&b.bbox.iou(&sf.bbox)))?;
+            let b = sf.bbox;
+            (yf.bbox.iou(&b) >= 0.3)
+                .then(|| yf.landmarks.map(|p| [f64::from((p.x - b.x) / b.width), f64::from((p.y - b.y) / b.height)]))
+        })
+        .collect();
+    (s, relative)
 }
 
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {

@@ -17,15 +17,13 @@ impl GlobalOptions {
     }
 
     pub fn config(&self) -> PipelineConfig {
-        let mut config = PipelineConfig {
+        PipelineConfig {
             detector: self.detector,
             embedder: self.model,
             runtime: self.runtime(),
             ..PipelineConfig::default()
-        };
-        config.yunet.max_side = self.max_side;
-        config.seeta.max_side = self.max_side;
-        config
+        }
+        .with_max_side(self.max_side)
     }
 
     /// The models directory (`locate::models_dir`).

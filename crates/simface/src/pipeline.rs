@@ -22,6 +22,15 @@ pub struct PipelineConfig {
     pub runtime: RuntimeOptions,
 }
 
+impl PipelineConfig {
+    /// The longer image side either detector works at (larger finds smaller faces, slower).
+    pub fn with_max_side(mut self, max_side: u32) -> Self {
+        self.yunet.max_side = max_side;
+        self.seeta.max_side = max_side;
+        self
+    }
+}
+
 /// The model files' bytes; only the chosen detector's model is required.
 #[derive(Debug, Clone, Copy)]
 pub struct ModelBytes<'a> {
@@ -107,6 +116,14 @@ impl FacePipeline {
 
     pub fn detector_mut(&mut self) -> &mut AnyDetector {
         &mut self.detector
+    }
+
+    /// Changes the longer image side the detector works at, for the next images (no model is reloaded).
+    pub fn set_max_side(&mut self, max_side: u32) {
+        match &mut self.detector {
+            AnyDetector::Yunet(d) => d.config.max_side = max_side,
+            AnyDetector::Seeta(d) => d.config.max_side = max_side,
+        }
     }
 
     pub fn detector_name(&self) -> &'static str {

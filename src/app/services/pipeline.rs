@@ -9,10 +9,9 @@ use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
 use futures::lock::Mutex;
 use image::RgbImage;
+use simface::align::align_face;
 use simface::quality::{Quality, QualityConfig, assess};
-use simface::{
-    DetectorKind, EmbedderModel, Embedding, Face, FacePipeline, ModelBytes, PipelineConfig, pipeline::AnyDetector,
-};
+use simface::{DetectorKind, EmbedderModel, Embedding, Face, FacePipeline, ModelBytes, PipelineConfig};
 
 use super::browser::{now_ms, yield_now};
 use super::model_files::{load_model, manifest_entry};
@@ -71,10 +70,7 @@ pub async fn prepare(settings: Settings, report: &dyn Fn(Progress)) -> Result<()
         *slot = Some(Built { model: settings.model, detector: settings.detector, pipeline });
     }
     if let Some(built) = slot.as_mut() {
-        match built.pipeline.detector_mut() {
-            AnyDetector::Yunet(d) => d.config.max_side = settings.detection_size.pixels(),
-            AnyDetector::Seeta(d) => d.config.max_side = settings.detection_size.pixels(),
-        }
+        built.pipeline.set_max_side(settings.detection_size.pixels());
     }
     Ok(())
 }
@@ -153,9 +149,9 @@ pub struct Embedded {
     pub embed_ms: f64,
 }
 
-/// `face` of `image` aligned to the 112×112 template.
+/// `face` of `image` aligned to the 112×112 template (the core's alignment; no model involved).
 pub fn align(image: &RgbImage, face: &Face) -> Result<RgbImage, AppError> {
-    FacePipeline::align_faces(image, std::slice::from_ref(face))?.pop().ok_or(AppError::NoResult("alignment"))
+    Ok(align_face(image, &face.landmarks)?)
 }
 
 /// Aligns `face` of `image` to the 112×112 template, judges its quality and embeds the crop.

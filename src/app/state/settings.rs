@@ -8,6 +8,15 @@ use simface::{DetectorKind, EmbedderModel};
 
 use crate::app::error::AppError;
 
+/// The one of `all` that prints as `value`: how every choice of the app parses (a `<select>`'s value, the
+/// query string), so that an unknown value is an error naming `what`, never a default.
+pub fn parse_choice<T: Copy + fmt::Display>(all: &[T], what: &'static str, value: &str) -> Result<T, AppError> {
+    all.iter()
+        .copied()
+        .find(|choice| choice.to_string() == value)
+        .ok_or_else(|| AppError::UnknownValue { what, value: value.to_string() })
+}
+
 /// The longer image side used for detection; larger finds smaller faces and takes longer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DetectionSize {
@@ -44,10 +53,7 @@ impl FromStr for DetectionSize {
     type Err = AppError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        DetectionSize::ALL
-            .into_iter()
-            .find(|size| size.to_string() == s)
-            .ok_or_else(|| AppError::UnknownValue { what: "detection size", value: s.to_string() })
+        parse_choice(&DetectionSize::ALL, "detection size", s)
     }
 }
 
@@ -93,9 +99,6 @@ impl FromStr for View {
     type Err = AppError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [View::Compare, View::Live]
-            .into_iter()
-            .find(|v| v.to_string() == s)
-            .ok_or_else(|| AppError::UnknownValue { what: "view", value: s.to_string() })
+        parse_choice(&[View::Compare, View::Live], "view", s)
     }
 }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use simface::{EmbedderModel, Embedding, Face, quality::Quality};
 
 use super::latest::Latest;
+use super::settings::parse_choice;
 use crate::app::error::AppError;
 
 /// One of the two photo slots.
@@ -46,10 +47,7 @@ impl FromStr for Slot {
     type Err = AppError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Slot::ALL
-            .into_iter()
-            .find(|slot| slot.tag() == s)
-            .ok_or_else(|| AppError::UnknownValue { what: "photo slot", value: s.to_string() })
+        parse_choice(&Slot::ALL, "photo slot", s)
     }
 }
 
