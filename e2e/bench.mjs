@@ -7,7 +7,7 @@
 // The app's loads and the raw runs alternate in rounds after both have warmed up, so that both see the same
 // state of the browser's WebAssembly tiering and of the machine.
 //   node e2e/bench.mjs [--rounds 6] [--loads 2] [--warmup 20] [--ort-warmup 60] [--native-runs 20]
-//   SIMFACE_BENCH_MAIN_THREAD=1 runs the models on the page's thread instead of onnxruntime-web's worker.
+//   SIMFACE_BENCH_WORKER=1 runs the models in onnxruntime-web's proxy worker instead of on the page's thread.
 // Isolated (ONNX Runtime Web with several threads) by default; SIMFACE_E2E_NOT_ISOLATED=1 for one thread.
 // Needs dist/ (`trunk build --release`); builds target/release/simface when it is missing.
 import { execFileSync } from 'node:child_process';
@@ -21,7 +21,7 @@ const LOADS = opt('--loads', 2);
 const WARMUP = opt('--warmup', 20);
 const ORT_WARMUP = opt('--ort-warmup', 60);
 const NATIVE_RUNS = opt('--native-runs', 20);
-const MAIN_THREAD = !!process.env.SIMFACE_BENCH_MAIN_THREAD;
+const WORKER = !!process.env.SIMFACE_BENCH_WORKER;
 const ISOLATED = !process.env.SIMFACE_E2E_NOT_ISOLATED;
 const IMAGES = ['simface/royalty_free_good_face.jpg', 'groups/office4.jpg'];
 
@@ -54,7 +54,7 @@ if (existsSync(ortWasm)) {
 }
 
 // 3. The browser.
-const browser = await Browser.start({ isolated: ISOLATED, query: MAIN_THREAD ? '?inference=main-thread' : '' });
+const browser = await Browser.start({ isolated: ISOLATED, query: WORKER ? '?inference=worker' : '' });
 let threads, threadsText, readyCold, readyWarm = [], browserRows = [], rawRows = [], consoleErrors;
 try {
   const page = await browser.open();
@@ -140,7 +140,7 @@ console.log(`native: target/release/simface ${nativeArgs.join(' ')}`);
 // 5. The report.
 console.log(`\n## Browser benchmark (headless Chromium, ${ISOLATED ? 'cross-origin isolated' : 'not isolated'}, ` +
   `${threads} ONNX Runtime Web thread(s); page shows "${threadsText}")`);
-console.log(`models run ${MAIN_THREAD ? "on the page's thread" : "in onnxruntime-web's proxy worker"}; ` +
+console.log(`models run ${WORKER ? "in onnxruntime-web's proxy worker" : "on the page's thread"}; ` +
   `browser: median of ${ROUNDS * LOADS} loads after ${WARMUP} warm-up loads; raw onnxruntime-web (same page, same ` +
   `env, the app's inputs): median of ${ROUNDS * LOADS} runs after ${ORT_WARMUP}, alternating with ` +
   `the loads in ${ROUNDS} rounds; native: median of ${NATIVE_RUNS} runs, --threads ${threads || 1}\n`);

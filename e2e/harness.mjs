@@ -40,7 +40,7 @@ export class Browser {
       : external
         ? { url: external.endsWith('/') ? external : `${external}/`, close: async () => {} }
         : await serve({ dir: join(ROOT, 'dist'), isolated });
-    // The page's address: the server's root, plus `query` (e.g. '?inference=main-thread').
+    // The page's address: the server's root, plus `query` (e.g. '?inference=worker').
     b.pageUrl = b.server.url + query;
     b.profile = mkdtempSync(join(tmpdir(), 'simface-chromium-'));
     b.context = await chromium.launchPersistentContext(b.profile, {

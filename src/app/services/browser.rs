@@ -70,8 +70,8 @@ pub fn absolute_url(relative: &str) -> String {
     web_sys::Url::new_with_base(relative, &base).map(|u| u.href()).unwrap_or_else(|_| relative.to_string())
 }
 
-/// True when the page's query string holds `item` (e.g. `inference=main-thread`, which the browser
-/// benchmark uses to compare with models run on the page's thread).
+/// True when the page's query string holds `item` (e.g. `inference=worker`, which the browser benchmark
+/// uses to compare with the models run in onnxruntime-web's proxy worker).
 pub fn query_has(item: &str) -> bool {
     let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
     search.trim_start_matches('?').split('&').any(|part| part == item)

@@ -60,9 +60,12 @@ pub fn start(settings: RwSignal<Settings>) -> EngineState {
 /// One load: onnxruntime-web (the first time), the model files, the pipeline, a warm-up run.
 async fn load(settings: Settings, ticket: Ticket, reports: Reports) -> Result<(), AppError> {
     browser::yield_now().await;
+    // The models run on the page's thread: measured in the race (`make bench-race`), onnxruntime-web's proxy
+    // worker made every YuNet run ~1.6× slower (copies of the tensors both ways, one more hop per run), and the
+    // page's own work is off its thread already (the browser decodes the photo). `?inference=worker` keeps the
+    // proxy worker for comparison.
     let threads =
-        onnx_web::load(&browser::absolute_url("ort/"), wanted_threads(), !browser::query_has("inference=main-thread"))
-            .await?;
+        onnx_web::load(&browser::absolute_url("ort/"), wanted_threads(), browser::query_has("inference=worker")).await?;
     reports.threads.set(Some(threads));
     if ticket.is_current() {
         reports.phase.set(LoadPhase::Loading);

@@ -3,7 +3,8 @@
 //!
 //! onnxruntime-web must be loaded on the main thread (its loader needs `window`), so the pipeline lives
 //! here, on the page's thread, behind an async mutex: a slot holds it across the awaits of one stage.
-//! The models themselves run in onnxruntime-web's proxy worker (see [`super::onnx_web`]).
+//! The models run on this thread too (onnxruntime-web's proxy worker only with `?inference=worker`; see
+//! [`super::engine`]).
 
 use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
