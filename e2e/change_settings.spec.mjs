@@ -1,7 +1,7 @@
 // The user switches to the smaller EdgeFace-XXS model: the threshold follows the model's calibration,
 // the photos already in the slots are compared again, and the score is the native CLI's for --model xxs.
 // Then SeetaFace: the comparison still works. Then the int8 XS model (made by set-up): the CLI's score again.
-import { assert, nativeJson, near, PARITY, putPhoto, sample, settle, similarity, slotJob } from './harness.mjs';
+import { assert, nativeJson, near, PARITY, putPhoto, sample, settle, similarity, slotJob, verdict } from './harness.mjs';
 
 /** Changes a setting and waits until both slots have been analysed again with it (a score read while only
  *  one slot is done would mix the old and new settings). */
@@ -32,7 +32,13 @@ export default async function ({ page, log }) {
   const seeta = await similarity(page);
   const nativeSeeta = nativeJson('compare', a, b, '--model', 'xxs', '--detector', 'seeta').similarity;
   log(`SeetaFace + XXS browser ${seeta.toFixed(6)}, native ${nativeSeeta.toFixed(6)}`);
-  near(seeta, nativeSeeta, PARITY, 'SeetaFace similarity');
+  // SeetaFace's box comes from a sliding window at discrete positions and scales, and its landmarks from the box:
+  // the grey level or two by which the browser's JPEG decoder differs from the CLI's can move the winning window
+  // by a step and every landmark with it. So the page's score is the CLI's only to within 0.1 (README, "The web
+  // app"), and the decision must be the same.
+  near(seeta, nativeSeeta, 0.1, 'SeetaFace similarity');
+  const nativeVerdict = nativeJson('compare', a, b, '--model', 'xxs', '--detector', 'seeta').same_person;
+  assert((await verdict(page)).includes(nativeVerdict ? 'Same person' : 'Different people'), `SeetaFace verdict ${await verdict(page)}, the CLI's same_person ${nativeVerdict}`);
 
   await change(page, 'detector', 'yunet');
   await change(page, 'model', 'xs_int8');

@@ -282,6 +282,9 @@ fn jpeg_truncated_to_half_is_corrupt() {
     let half = &jpeg[..jpeg.len() / 2];
     let result = decode_image(half);
     assert!(matches!(result, Err(Error::CorruptImage(_))), "{}", describe(&result));
+    // The header check alone refuses it too (the web app's, before the browser decodes).
+    let header = simface::read_header(half, simface::DecodeOptions::default());
+    assert!(matches!(header, Err(Error::CorruptImage(_))), "{header:?}");
     // Cut anywhere in the picture data, down to its last bytes, it is still not a whole image.
     let scan = jpeg_scan_data_offset(&jpeg);
     for cut in [scan, scan + 1, (scan + jpeg.len()) / 2, jpeg.len() - 100, jpeg.len() - 2, jpeg.len() - 1] {
@@ -584,6 +587,10 @@ fn exif_orientation_is_applied() {
         assert_eq!(as_stored.dimensions(), stored.dimensions(), "{name}");
         let upright = decode_image(&tagged).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(upright.dimensions(), original.dimensions(), "{name}: not turned upright");
+        // The header alone says the same (the web app checks it before the browser decodes the file).
+        let header = simface::read_header(&tagged, simface::DecodeOptions::default()).unwrap();
+        assert_eq!((header.stored_width, header.stored_height), stored.dimensions(), "{name}");
+        assert_eq!(header.upright_size(), original.dimensions(), "{name}: header");
         let diff = mean_abs_diff(&upright, &original);
         let faces = detect(&mut pipeline, &upright);
         let Some(face) = faces.first() else {

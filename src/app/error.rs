@@ -81,6 +81,11 @@ pub enum AppError {
     #[error("the file is {:.0} MB; the limit is {} MB", *.bytes as f64 / 1_048_576.0, .limit >> 20)]
     FileTooLarge { bytes: usize, limit: usize },
 
+    /// The browser's decoder refused a file whose header looked right (and the Rust decoder could not
+    /// take it either).
+    #[error("the browser could not decode the image ({0})")]
+    BrowserDecode(String),
+
     /// A file could not be read from the disk.
     #[error("the file could not be read ({0})")]
     FileRead(String),
@@ -101,8 +106,8 @@ pub enum AppError {
     #[error("the sample {path} could not be loaded: {source}")]
     Sample { path: String, source: Box<AppError> },
 
-    /// The page could not make a canvas (to read camera frames or draw a thumbnail).
-    #[error("the page could not create a canvas to read the camera")]
+    /// The page could not make a canvas (to read camera frames or a photo's pixels, or draw a thumbnail).
+    #[error("the page could not create a canvas to read the pixels")]
     NoCanvas,
 
     /// Alignment or embedding gave nothing for a face it was given.

@@ -87,7 +87,7 @@ enum Command {
     Align(AlignArgs),
     /// Judge whether each face is good enough to enrol: size, sharpness, light, head pose.
     Quality(QualityArgs),
-    /// Print the 512-d embedding of the largest face of each image.
+    /// Print the 512-d embedding of the largest face of each image (every face with --all).
     Embed(EmbedArgs),
     /// Compare the faces of two photos.
     Compare(CompareArgs),
@@ -124,6 +124,9 @@ struct QualityArgs {
 struct EmbedArgs {
     #[arg(required = true)]
     images: Vec<PathBuf>,
+    /// Embed every face of each image (largest first), not only the largest.
+    #[arg(long)]
+    all: bool,
 }
 
 #[derive(Args)]
@@ -187,7 +190,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Detect(a) => commands::detect::run(g, &a.images, a.draw.as_deref()),
         Command::Align(a) => commands::align::run(g, &a.image, &a.out),
         Command::Quality(a) => commands::quality::run(g, &a.images),
-        Command::Embed(a) => commands::embed::run(g, &a.images),
+        Command::Embed(a) => commands::embed::run(g, &a.images, a.all),
         Command::Compare(a) => commands::compare::run(g, &a.a, &a.b, a.face, a.face_b.unwrap_or(a.face), a.threshold),
         Command::Eval(a) => commands::eval::run(g, &a.pairs, &a.root, a.scores.as_deref(), a.threshold),
         Command::Bench(a) => commands::bench::run(g, &a.images, a.runs, a.resize.as_deref(), a.baseline),

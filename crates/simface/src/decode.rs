@@ -33,19 +33,62 @@ pub fn decode_image(bytes: &[u8]) -> Result<RgbImage> {
     decode_image_with(bytes, DecodeOptions::default())
 }
 
-/// Decodes an image file, applies its EXIF orientation and converts it to 8-bit RGB.
-///
-/// Alpha is dropped (as OpenCV's `imread` does), so transparent regions show their stored colour.
-pub fn decode_image_with(bytes: &[u8], options: DecodeOptions) -> Result<RgbImage> {
+/// What a file's header says about its image, read without decoding a pixel: enough to refuse it early
+/// (too many pixels, cut off, not an image) and to let another decoder (the browser's) do the work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageHeader {
+    pub format: ImageFormat,
+    /// The stored size, before the EXIF orientation.
+    pub stored_width: u32,
+    pub stored_height: u32,
+    /// The EXIF orientation (upright when the file has none or a broken one).
+    pub orientation: image::metadata::Orientation,
+    /// Whether the pixels carry alpha (dropped by [`decode_image`], which keeps the stored colour).
+    pub has_alpha: bool,
+}
+
+impl ImageHeader {
+    /// The size a person sees: the stored size with the EXIF orientation applied.
+    pub fn upright_size(&self) -> (u32, u32) {
+        use image::metadata::Orientation::*;
+        match self.orientation {
+            Rotate90 | Rotate270 | Rotate90FlipH | Rotate270FlipH => (self.stored_height, self.stored_width),
+            NoTransforms | Rotate180 | FlipHorizontal | FlipVertical => (self.stored_width, self.stored_height),
+        }
+    }
+
+    /// Width × height.
+    pub fn pixels(&self) -> u64 {
+        u64::from(self.stored_width) * u64::from(self.stored_height)
+    }
+}
+
+/// Reads and checks an image file's header: empty, unknown or unsupported formats, more pixels than
+/// `options.max_pixels`, no pixels, and JPEGs cut off before their end are refused with typed errors.
+pub fn read_header(bytes: &[u8], options: DecodeOptions) -> Result<ImageHeader> {
+    let (header, _) = open(bytes, options)?;
+    Ok(header)
+}
+
+/// Refuses a JPEG that ends before its image does. A decoder fills what a cut-off file lacks with grey
+/// instead of failing, and a half-grey photo would go on to be matched.
+fn check_complete(bytes: &[u8], header: &ImageHeader) -> Result<()> {
+    if header.format == ImageFormat::Jpeg && !jpeg_reaches_its_end(bytes) {
+        return Err(Error::CorruptImage("the file ends before the image does".into()));
+    }
+    Ok(())
+}
+
+/// The header checks of [`read_header`], and the decoder ready to decode the pixels.
+fn open(bytes: &[u8], options: DecodeOptions) -> Result<(ImageHeader, impl ImageDecoder + '_)> {
     if bytes.is_empty() {
         return Err(Error::EmptyInput);
     }
     let mut reader =
         ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| Error::CorruptImage(e.to_string()))?;
-    let format = reader.format();
-    if format.is_none() {
+    let Some(format) = reader.format() else {
         return Err(Error::UnsupportedFormat);
-    }
+    };
     let mut limits = Limits::default();
     // A 40 MP 16-bit RGBA image needs 320 MB; the default 512 MB allocation cap stays.
     limits.max_alloc = Some(512 * 1024 * 1024);
@@ -59,15 +102,21 @@ pub fn decode_image_with(bytes: &[u8], options: DecodeOptions) -> Result<RgbImag
     if width == 0 || height == 0 {
         return Err(Error::CorruptImage("the image has no pixels".into()));
     }
-    // The JPEG decoder fills whatever a cut-off file lacks with grey instead of failing, and a
-    // half-grey photo would go on to be matched; a file without its end marker is refused instead.
-    if format == Some(ImageFormat::Jpeg) && !jpeg_reaches_its_end(bytes) {
-        return Err(Error::CorruptImage("the file ends before the image does".into()));
-    }
     // A broken EXIF block should not make an otherwise good photo unreadable.
     let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let has_alpha = decoder.color_type().has_alpha();
+    let header = ImageHeader { format, stored_width: width, stored_height: height, orientation, has_alpha };
+    check_complete(bytes, &header)?;
+    Ok((header, decoder))
+}
+
+/// Decodes an image file, applies its EXIF orientation and converts it to 8-bit RGB.
+///
+/// Alpha is dropped (as OpenCV's `imread` does), so transparent regions show their stored colour.
+pub fn decode_image_with(bytes: &[u8], options: DecodeOptions) -> Result<RgbImage> {
+    let (header, decoder) = open(bytes, options)?;
     let mut image = DynamicImage::from_decoder(decoder).map_err(map_image_error)?;
-    image.apply_orientation(orientation);
+    image.apply_orientation(header.orientation);
     Ok(image.into_rgb8())
 }
 

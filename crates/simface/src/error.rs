@@ -31,6 +31,12 @@ pub enum Error {
     #[error("the face landmarks are degenerate (the points coincide or are not finite), so the face cannot be aligned")]
     DegenerateLandmarks,
 
+    #[error(
+        "the pixels given for a face are {}×{}, but its crop samples a region of {}×{}",
+        found.0, found.1, expected.0, expected.1
+    )]
+    RegionSize { expected: (u32, u32), found: (u32, u32) },
+
     #[error("model {name} is missing (looked for {path}); run the set-up (`make setup`) to install the models")]
     ModelMissing { name: String, path: PathBuf },
 

@@ -31,7 +31,7 @@ pub mod report;
 pub mod runtime;
 pub mod tracking;
 
-pub use decode::{DecodeOptions, decode_image, decode_image_with};
+pub use decode::{DecodeOptions, ImageHeader, decode_image, decode_image_with, read_header};
 pub use detect::{BBox, Detector, DetectorKind, Face, LandmarkSource, Point};
 pub use embed::{EmbedderModel, Embedding};
 pub use error::{Error, Result};

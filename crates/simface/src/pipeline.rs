@@ -6,7 +6,7 @@
 use image::RgbImage;
 
 use crate::align::align_face;
-use crate::detect::{Detector, DetectorKind, Face, SeetaDetector, YuNet, YuNetConfig, seeta::SeetaConfig};
+use crate::detect::{Detector, DetectorKind, Face, SeetaDetector, YuNet, YuNetConfig, scale_faces, seeta::SeetaConfig};
 use crate::embed::{Embedder, EmbedderModel, Embedding};
 use crate::error::{Error, Result};
 use crate::matching::{Candidate, Verdict, calibrated_threshold, cosine_similarity, rank, verify};
@@ -126,6 +126,14 @@ impl FacePipeline {
         }
     }
 
+    /// The longer image side the detector works at.
+    pub fn max_side(&self) -> u32 {
+        match &self.detector {
+            AnyDetector::Yunet(d) => d.config.max_side,
+            AnyDetector::Seeta(d) => d.config.max_side,
+        }
+    }
+
     pub fn detector_name(&self) -> &'static str {
         self.detector.name()
     }
@@ -142,6 +150,21 @@ impl FacePipeline {
     /// All faces in the image, largest first.
     pub async fn detect_faces(&mut self, image: &RgbImage) -> Result<Vec<Face>> {
         self.detector.detect(image).await
+    }
+
+    /// All faces of an image that someone else already scaled down for detection (the web app lets the
+    /// browser decode and scale a photo): `view` is that image, `full_size` the size of the image it was
+    /// scaled from; the faces' coordinates are the full-size image's. Largest first.
+    pub async fn detect_faces_in_view(&mut self, view: &RgbImage, full_size: (u32, u32)) -> Result<Vec<Face>> {
+        if view.width() == 0 || view.height() == 0 {
+            return Err(Error::CorruptImage("the image has no pixels".into()));
+        }
+        let mut faces = self.detector.detect(view).await?;
+        let back = (full_size.0 as f32 / view.width() as f32, full_size.1 as f32 / view.height() as f32);
+        if back != (1.0, 1.0) {
+            scale_faces(&mut faces, back);
+        }
+        Ok(faces)
     }
 
     /// The aligned 112×112 crop of each face, sampled from the full-resolution image.

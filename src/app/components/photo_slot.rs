@@ -38,7 +38,7 @@ pub fn PhotoSlot(state: SlotState) -> impl IntoView {
             let Some(photo) = photo else { return };
             slot.detection.with(|d| {
                 let faces = d.as_ref().map_or(&[][..], |d| d.faces.as_slice());
-                draw_photo(&canvas, &photo.preview, photo.scale, faces, selected);
+                draw_photo(&canvas, photo, faces, selected);
             });
         });
     });
@@ -109,7 +109,7 @@ pub fn PhotoSlot(state: SlotState) -> impl IntoView {
                     class="photo"
                     class:hidden=move || !has_photo()
                     data-testid=format!("photo-{tag}")
-                    data-image-width=move || slot.photo.with(|p| p.as_ref().map(|p| p.image.width().to_string()))
+                    data-image-width=move || slot.photo.with(|p| p.as_ref().map(|p| p.width.to_string()))
                     data-faces=move || slot.detection.with(|d| {
                         d.as_ref().and_then(|d| serde_json::to_string(&d.faces.iter().map(|f| f.bbox).collect::<Vec<_>>()).ok())
                     })
@@ -176,7 +176,11 @@ pub fn PhotoSlot(state: SlotState) -> impl IntoView {
                 </label>
                 <span class="hint" class:hidden=move || face_count() < 2>"or click a face in the photo"</span>
             </div>
-            <div class="face-detail" class:hidden=move || slot.compared.with(|c| c.is_none())>
+            <div
+                class="face-detail"
+                class:hidden=move || slot.compared.with(|c| c.is_none())
+                data-face=move || slot.compared.with(|c| c.as_ref().map(|c| c.index.to_string()))
+            >
                 <figure class="crop">
                     <canvas node_ref=crop_canvas width="112" height="112" data-testid=format!("crop-{tag}")
                         role="img" aria-label="The aligned 112×112 face"></canvas>

@@ -1,17 +1,25 @@
 //! A photo of the compare view with its faces marked: the compared face stands out, each face is labelled
 //! with its number as in the face picker.
 
-use image::RgbImage;
+use js_sys::Reflect;
 use simface::Face;
 use web_sys::HtmlCanvasElement;
 
-use super::put_rgb;
+use super::context;
 use super::style::{FaceMark, Placement, Tone, draw_faces};
+use crate::app::state::slot::Photo;
 
-/// The photo (its preview, `scale` = preview / full-resolution) with every face drawn; `selected` is the
-/// face being compared.
-pub fn draw_photo(canvas: &HtmlCanvasElement, preview: &RgbImage, scale: f32, faces: &[Face], selected: usize) {
-    let Some(ctx) = put_rgb(canvas, preview) else { return };
+/// The photo at its preview size, scaled by the browser from the full-resolution bitmap (with mipmaps, so a
+/// 48 MP photo shows without aliasing), with every face drawn; `selected` is the face being compared.
+pub fn draw_photo(canvas: &HtmlCanvasElement, photo: &Photo, faces: &[Face], selected: usize) {
+    let (w, h) = photo.preview;
+    canvas.set_width(w);
+    canvas.set_height(h);
+    let Some(ctx) = context(canvas) else { return };
+    let _ = Reflect::set(&ctx, &"imageSmoothingQuality".into(), &"high".into());
+    if ctx.draw_image_with_image_bitmap_and_dw_and_dh(photo.bitmap(), 0.0, 0.0, f64::from(w), f64::from(h)).is_err() {
+        return;
+    }
     let marks: Vec<FaceMark<'_>> = faces
         .iter()
         .enumerate()
@@ -21,10 +29,6 @@ pub fn draw_photo(canvas: &HtmlCanvasElement, preview: &RgbImage, scale: f32, fa
             label: format!("{}", i + 1),
         })
         .collect();
-    let at = Placement {
-        scale: f64::from(scale),
-        mirror_width: None,
-        longer_side: f64::from(preview.width().max(preview.height())),
-    };
+    let at = Placement { scale: f64::from(photo.scale), mirror_width: None, longer_side: f64::from(w.max(h)) };
     draw_faces(&ctx, &marks, at);
 }

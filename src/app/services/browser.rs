@@ -58,8 +58,19 @@ pub fn wall_clock_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// Gives the browser a turn (render, input) between two pipeline stages.
+/// Gives the browser a turn (render, input) between two pipeline stages: `scheduler.yield()` where the browser
+/// has it (Chromium 129+: the page's work goes on first once the turn is over), else a zero timeout, which
+/// browsers stretch to 4 ms after a few in a row (four of them cost a photo ~10 ms in the race).
 pub async fn yield_now() {
+    let scheduler = js_sys::Reflect::get(&js_sys::global(), &"scheduler".into()).ok().filter(|s| s.is_object());
+    let yield_fn = scheduler.as_ref().and_then(|s| js_sys::Reflect::get(s, &"yield".into()).ok());
+    if let (Some(scheduler), Some(f)) = (scheduler, yield_fn.and_then(|f| f.dyn_into::<js_sys::Function>().ok()))
+        && let Ok(promise) = f.call0(&scheduler)
+        && let Ok(promise) = promise.dyn_into::<Promise>()
+    {
+        let _ = JsFuture::from(promise).await;
+        return;
+    }
     sleep_ms(0).await;
 }
 
@@ -88,9 +99,15 @@ pub fn query_value(key: &str) -> Option<String> {
 
 /// All bytes of a file the user picked, dropped or pasted.
 pub async fn read_blob(blob: &web_sys::Blob) -> Result<Vec<u8>, AppError> {
+    let buffer = read_array_buffer(blob).await?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// All bytes of a file, left in JavaScript's memory (an `ArrayBuffer`).
+pub async fn read_array_buffer(blob: &web_sys::Blob) -> Result<js_sys::ArrayBuffer, AppError> {
     let buf =
         JsFuture::from(blob.array_buffer()).await.map_err(|e| AppError::FileRead(crate::app::error::js_message(&e)))?;
-    Ok(Uint8Array::new(&buf).to_vec())
+    Ok(buf.unchecked_into())
 }
 
 /// Fetches a same-origin URL whole; `Ok(None)` for an HTTP error status (e.g. 404).
@@ -105,6 +122,18 @@ pub async fn fetch_bytes(url: &str) -> Result<Option<Vec<u8>>, AppError> {
     Ok(Some(Uint8Array::new(&buf).to_vec()))
 }
 
+/// Fetches a same-origin URL as a Blob (nothing copied into wasm); `Ok(None)` for an HTTP error status.
+pub async fn fetch_blob(url: &str) -> Result<Option<web_sys::Blob>, AppError> {
+    let window = web_sys::window().ok_or_else(no_window)?;
+    let resp: web_sys::Response =
+        JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| AppError::js(&e))?.unchecked_into();
+    if !resp.ok() {
+        return Ok(None);
+    }
+    let blob = JsFuture::from(resp.blob().map_err(|e| AppError::js(&e))?).await.map_err(|e| AppError::js(&e))?;
+    Ok(Some(blob.unchecked_into()))
+}
+
 /// Offers `text` as a file download.
 pub fn download_text(file_name: &str, mime: &str, text: &str) -> Result<(), AppError> {
     let parts = js_sys::Array::of1(&JsValue::from_str(text));
@@ -117,7 +146,16 @@ pub fn download_text(file_name: &str, mime: &str, text: &str) -> Result<(), AppE
     a.set_href(&url);
     a.set_download(file_name);
     a.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
+    // The browser starts the download from the URL after this returns: revoking it at once sometimes cancels
+    // the download (seen when the browser tests downloaded a few dozen files in a row). It is revoked a
+    // minute later instead, as FileSaver.js does.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    let window = web_sys::window().ok_or_else(no_window)?;
+    window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000)
+        .map_err(|e| AppError::js(&e))?;
     Ok(())
 }
 

@@ -65,7 +65,8 @@ async fn load(settings: Settings, ticket: Ticket, reports: Reports) -> Result<()
     // page's own work is off its thread already (the browser decodes the photo). `?inference=worker` keeps the
     // proxy worker for comparison.
     let threads =
-        onnx_web::load(&browser::absolute_url("ort/"), wanted_threads(), browser::query_has("inference=worker")).await?;
+        onnx_web::load(&browser::absolute_url("ort/"), wanted_threads(), browser::query_has("inference=worker"))
+            .await?;
     reports.threads.set(Some(threads));
     if ticket.is_current() {
         reports.phase.set(LoadPhase::Loading);

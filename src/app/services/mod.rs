@@ -3,6 +3,7 @@
 //! camera (`camera`), the sample index (`samples`) and small browser helpers (`browser`). Services use the
 //! state and drawing layers, never the components.
 
+pub mod bitmap;
 pub mod browser;
 pub mod camera;
 pub mod engine;

@@ -1,22 +1,33 @@
-//! What happens to a photo in a slot: it comes in (drop, pick, paste or sample), is decoded, its faces are
-//! found, one is chosen (the largest unless the user picks another), aligned and embedded. Every stage
+//! What happens to a photo in a slot: it comes in (drop, pick, paste or sample), its header is checked, the
+//! browser decodes it off the page's thread (`services::bitmap`; full resolution stays in the browser), its
+//! faces are found on the photo scaled down by the browser, one is chosen (the largest unless the user picks another), aligned and embedded. Every stage
 //! yields to the browser first, so the page keeps responding; every new photo or re-analysis is a new job
 //! of the slot, and an older job stops writing (latest request wins).
 
 use std::sync::Arc;
 
 use leptos::{prelude::*, task::spawn_local};
+use send_wrapper::SendWrapper;
+use simface::DecodeOptions;
 use simface::report::{FaceRecord, ImageRecord};
+use web_sys::{Blob, ImageBitmap};
 
-use super::browser::{fetch_bytes, now_ms, read_blob, yield_now};
-use super::pipeline;
+use super::browser::{fetch_blob, now_ms, read_array_buffer, yield_now};
+use super::{bitmap, pipeline};
 use crate::app::error::AppError;
 use crate::app::state::latest::Ticket;
-use crate::app::state::slot::{Compared, Detection, Photo, SlotActivity};
+use crate::app::state::slot::{Compared, DecodedImage, Detection, Photo, SlotActivity};
 use crate::app::state::{AppCtx, SlotState};
 
-/// Files larger than this are refused before decoding.
-pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+/// Files larger than this are refused before a byte of them is read (phone photos of 200 MP are 30–60 MB).
+pub const MAX_FILE_BYTES: usize = 128 * 1024 * 1024;
+
+/// The most pixels a photo may have. The browser decodes it into its own memory, outside wasm, at 4 bytes a
+/// pixel: 800 MB at this limit, while the photo is in a slot (measured: a 200 MP JPEG decodes in ~0.7 s in
+/// headless Chromium here). The page itself only ever holds the photo scaled down and the pixels around a
+/// face. Photos the browser cannot decode go to the Rust decoder, whose limit is lower
+/// ([`simface::decode::DEFAULT_MAX_PIXELS`]: it decodes into wasm memory).
+pub const MAX_PIXELS: u64 = 200_000_000;
 
 /// Longest side of the photo as shown; boxes are drawn at this resolution.
 pub const PREVIEW_SIDE: u32 = 960;
@@ -29,8 +40,8 @@ fn fail(slot: SlotState, job: Ticket, error: AppError) {
     }
 }
 
-/// Takes a new photo into the slot: decode, then analyse.
-pub fn load_photo(ctx: AppCtx, slot: SlotState, name: String, bytes: Vec<u8>) {
+/// Takes a new photo into the slot: check its header, let the browser decode it, then analyse.
+fn load_photo(ctx: AppCtx, slot: SlotState, name: String, blob: Blob) {
     let job = slot.jobs.begin();
     slot.photo.set(None);
     slot.detection.set(None);
@@ -40,25 +51,47 @@ pub fn load_photo(ctx: AppCtx, slot: SlotState, name: String, bytes: Vec<u8>) {
     slot.activity.set(Some(SlotActivity::Reading(name.clone())));
     spawn_local(async move {
         yield_now().await;
-        if bytes.len() > MAX_FILE_BYTES {
-            let error = AppError::FileTooLarge { bytes: bytes.len(), limit: MAX_FILE_BYTES };
-            return fail(slot, job, error.in_file(&name));
-        }
         let start = now_ms();
-        let image = match simface::decode_image(&bytes) {
-            Ok(image) => image,
-            Err(e) => return fail(slot, job, AppError::from(e).in_file(&name)),
+        let bitmap = match decode(&blob).await {
+            Ok(bitmap) => bitmap,
+            Err(e) => return fail(slot, job, e.in_file(&name)),
         };
         let decode_ms = now_ms() - start;
-        let (preview, back) = simface::decode::downscale_for_detection(&image, PREVIEW_SIDE);
-        let preview = Arc::new(preview.into_owned());
-        let scale = 1.0 / back.0;
         if !job.is_current() {
             return;
         }
-        slot.photo.set(Some(Photo { name, image: Arc::new(image), preview, scale, decode_ms }));
+        let (width, height) = (bitmap.width(), bitmap.height());
+        let preview = bitmap::scaled_size(width, height, PREVIEW_SIDE);
+        let scale = preview.0 as f32 / width as f32;
+        let image = Arc::new(SendWrapper::new(DecodedImage(bitmap)));
+        slot.photo.set(Some(Photo { name, image, width, height, preview, scale, decode_ms }));
         analyze(ctx, slot, job).await;
     });
+}
+
+/// A file's pixels, upright. Its size is checked before a byte is read; the file is read once (each read of a
+/// file on disk costs the page ~20 ms here, however small), its header checked (format, pixel limit, a JPEG
+/// cut off before its end: typed errors, nothing decoded yet), then the browser decodes the bytes already in
+/// memory. The Rust decoder takes what the browser cannot decode, and images with alpha (the CLI keeps the
+/// stored colour of transparent pixels; a canvas would make them black).
+async fn decode(blob: &Blob) -> Result<ImageBitmap, AppError> {
+    let size = blob.size();
+    if size > MAX_FILE_BYTES as f64 {
+        return Err(AppError::FileTooLarge { bytes: size as usize, limit: MAX_FILE_BYTES });
+    }
+    let buffer = read_array_buffer(blob).await?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    let header = simface::read_header(&bytes, DecodeOptions { max_pixels: MAX_PIXELS })?;
+    if !header.has_alpha {
+        let in_memory =
+            Blob::new_with_buffer_source_sequence(&js_sys::Array::of1(&buffer)).map_err(|e| AppError::js(&e))?;
+        match bitmap::decode(&in_memory).await {
+            Ok(bitmap) => return Ok(bitmap),
+            Err(e) if header.pixels() > simface::decode::DEFAULT_MAX_PIXELS => return Err(e),
+            Err(_) => {}
+        }
+    }
+    bitmap::from_rgb(&simface::decode_image(&bytes)?).await
 }
 
 /// Runs detection (and then the embedding of the chosen face) again, e.g. once the models are ready for
@@ -81,7 +114,7 @@ async fn analyze(ctx: AppCtx, slot: SlotState, job: Ticket) {
     let Some(image) = slot.photo.with_untracked(|p| p.as_ref().map(|p| p.image.clone())) else { return };
     slot.activity.set(Some(SlotActivity::FindingFaces));
     yield_now().await;
-    let (faces, detect_ms) = match pipeline::detect(&image).await {
+    let (faces, detect_ms) = match pipeline::detect_photo(&image.0).await {
         Ok(found) => found,
         Err(e) => return fail(slot, job, e),
     };
@@ -118,7 +151,7 @@ async fn embed_selected(slot: SlotState, job: Ticket) {
     };
     slot.activity.set(Some(SlotActivity::Embedding(index)));
     yield_now().await;
-    match pipeline::embed(&image, &face).await {
+    match pipeline::embed_photo(&image.0, &face).await {
         Ok(e) if job.is_current() => {
             slot.compared.set(Some(Compared {
                 index,
@@ -139,19 +172,14 @@ async fn embed_selected(slot: SlotState, job: Ticket) {
 /// Takes a file the person dropped, picked or pasted.
 pub fn load_file(ctx: AppCtx, slot: SlotState, file: web_sys::File) {
     let name = file.name();
-    spawn_local(async move {
-        match read_blob(&file).await {
-            Ok(bytes) => load_photo(ctx, slot, name, bytes),
-            Err(e) => slot.error.set(Some(e.in_file(&name))),
-        }
-    });
+    load_photo(ctx, slot, name, file.into());
 }
 
 /// Loads a sample photo by its path under `samples/`.
 pub fn load_sample(ctx: AppCtx, slot: SlotState, path: String) {
     spawn_local(async move {
-        match fetch_bytes(&format!("samples/{path}")).await {
-            Ok(Some(bytes)) => load_photo(ctx, slot, path, bytes),
+        match fetch_blob(&format!("samples/{path}")).await {
+            Ok(Some(blob)) => load_photo(ctx, slot, path, blob),
             Ok(None) => slot.error.set(Some(AppError::SampleMissing(path))),
             Err(e) => slot.error.set(Some(AppError::Sample { path, source: Box::new(e) })),
         }
@@ -163,7 +191,7 @@ pub fn load_sample(ctx: AppCtx, slot: SlotState, path: String) {
 pub fn compared_record(slot: SlotState) -> Option<ImageRecord> {
     let compared = slot.compared.get_untracked()?;
     let (file, width, height) =
-        slot.photo.with_untracked(|p| p.as_ref().map(|p| (p.name.clone(), p.image.width(), p.image.height())))?;
+        slot.photo.with_untracked(|p| p.as_ref().map(|p| (p.name.clone(), p.width, p.height)))?;
     let face = slot.detection.with_untracked(|d| d.as_ref().and_then(|d| d.faces.get(compared.index).cloned()))?;
     let record = FaceRecord::new(compared.index, &face)
         .with_quality(compared.quality.clone())

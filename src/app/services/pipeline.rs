@@ -10,10 +10,13 @@ use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
 use futures::lock::Mutex;
 use image::RgbImage;
-use simface::align::align_face;
+use simface::align::{align_face, transform_to_template};
 use simface::quality::{Quality, QualityConfig, assess};
 use simface::{DetectorKind, EmbedderModel, Embedding, Face, FacePipeline, ModelBytes, PipelineConfig};
 
+use web_sys::ImageBitmap;
+
+use super::bitmap;
 use super::browser::{now_ms, yield_now};
 use super::model_files::{load_model, manifest_entry};
 use crate::app::error::AppError;
@@ -140,6 +143,33 @@ pub async fn detect(image: &RgbImage) -> Result<(Vec<Face>, f64), AppError> {
     Ok((faces, now_ms() - start))
 }
 
+/// All faces of a photo the browser decoded (largest first, in the photo's full-resolution coordinates) and
+/// the time detection took, in ms: the browser scales the photo down to the detection size, the detector
+/// runs on that.
+pub async fn detect_photo(photo: &ImageBitmap) -> Result<(Vec<Face>, f64), AppError> {
+    let engine = engine();
+    let mut slot = engine.pipeline.lock().await;
+    let built = slot.as_mut().ok_or(AppError::PipelineNotReady)?;
+    let start = now_ms();
+    let view = bitmap::scaled_rgb(photo, built.pipeline.max_side())?;
+    let faces = built.pipeline.detect_faces_in_view(&view, (photo.width(), photo.height())).await?;
+    Ok((faces, now_ms() - start))
+}
+
+/// `face` of a photo the browser decoded, aligned to the 112×112 template: the core estimates the transform
+/// from the landmarks, the browser samples the crop from the full-resolution pixels ([`bitmap::aligned_crop`]).
+pub fn align_photo(photo: &ImageBitmap, face: &Face) -> Result<RgbImage, AppError> {
+    let transform = transform_to_template(&face.landmarks)?;
+    bitmap::aligned_crop(photo, &transform)
+}
+
+/// Aligns `face` of a photo the browser decoded, judges its quality and embeds the crop.
+pub async fn embed_photo(photo: &ImageBitmap, face: &Face) -> Result<Embedded, AppError> {
+    let start = now_ms();
+    let crop = align_photo(photo, face)?;
+    embed_aligned(face, crop, start).await
+}
+
 /// One face aligned and embedded.
 pub struct Embedded {
     pub crop: RgbImage,
@@ -155,10 +185,8 @@ pub fn align(image: &RgbImage, face: &Face) -> Result<RgbImage, AppError> {
     Ok(align_face(image, &face.landmarks)?)
 }
 
-/// Aligns `face` of `image` to the 112×112 template, judges its quality and embeds the crop.
-pub async fn embed(image: &RgbImage, face: &Face) -> Result<Embedded, AppError> {
-    let start = now_ms();
-    let crop = align(image, face)?;
+/// Judges the quality of `face`'s aligned `crop` and embeds it; alignment started at `start`.
+async fn embed_aligned(face: &Face, crop: RgbImage, start: f64) -> Result<Embedded, AppError> {
     let quality = assess(face, &crop, &QualityConfig::default());
     let align_ms = now_ms() - start;
     yield_now().await;

@@ -4,7 +4,9 @@ use std::{fmt, str::FromStr, sync::Arc};
 
 use image::RgbImage;
 use leptos::prelude::*;
+use send_wrapper::SendWrapper;
 use simface::{EmbedderModel, Embedding, Face, quality::Quality};
+use web_sys::ImageBitmap;
 
 use super::latest::Latest;
 use super::settings::parse_choice;
@@ -51,16 +53,36 @@ impl FromStr for Slot {
     }
 }
 
+/// A photo decoded by the browser: upright, full resolution, in the browser's memory (outside wasm). Its
+/// memory goes back to the browser (`close()`) when the last holder drops it; a 48 MP photo holds 192 MB.
+pub struct DecodedImage(pub ImageBitmap);
+
+impl Drop for DecodedImage {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
 /// A decoded photo.
 #[derive(Clone)]
 pub struct Photo {
     pub name: String,
-    pub image: Arc<RgbImage>,
-    /// What is shown: the photo downscaled for the page.
-    pub preview: Arc<RgbImage>,
+    /// The full-resolution pixels (a browser object: only this thread may touch it).
+    pub image: Arc<SendWrapper<DecodedImage>>,
+    pub width: u32,
+    pub height: u32,
+    /// The size it is shown at: the photo scaled down for the page; boxes are drawn at this resolution.
+    pub preview: (u32, u32),
     /// Preview pixels per photo pixel.
     pub scale: f32,
     pub decode_ms: f64,
+}
+
+impl Photo {
+    /// The browser's bitmap of the photo.
+    pub fn bitmap(&self) -> &ImageBitmap {
+        &self.image.0
+    }
 }
 
 /// The faces found in a photo.
