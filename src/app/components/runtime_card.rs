@@ -84,7 +84,11 @@ pub fn RuntimeCard() -> impl IntoView {
                 }}</dd>
             </dl>
             <p class="muted small" data-testid="backend-note" data-why=why_key class:hidden=move || why().is_none()>
-                {move || why().map(|w| format!("Running on WebAssembly: {w}.")).unwrap_or_default()}
+                {move || {
+                    // The reason may end in a runtime's message with its own full stop and line break.
+                    why().map(|w| format!("Running on WebAssembly: {}.", w.to_string().trim_end_matches(['.', ' ', '\n'])))
+                        .unwrap_or_default()
+                }}
             </p>
             <ul class="progress-list" data-testid="progress">
                 {move || engine.progress.get().into_iter().map(|p| {

@@ -59,6 +59,18 @@ pub struct AdapterInfo {
     pub software: bool,
 }
 
+impl AdapterInfo {
+    /// Vendor and architecture ("google swiftshader"), or "unnamed" when the browser tells neither.
+    pub fn name(&self) -> String {
+        let name = [self.vendor.as_str(), self.architecture.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if name.is_empty() { "unnamed".to_string() } else { name }
+    }
+}
+
 impl std::fmt::Display for AdapterInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let name = [self.vendor.as_str(), self.architecture.as_str()]
@@ -115,7 +127,8 @@ impl std::fmt::Display for NotWebGpu {
             NotWebGpu::NoAdapter(why) => write!(f, "WebGPU is not available here ({why})"),
             NotWebGpu::SoftwareAdapter(adapter) => write!(
                 f,
-                "the only WebGPU adapter is a software one ({adapter}), slower than WebAssembly; choose WebGPU to use it anyway"
+                "the only WebGPU adapter ({}) is a software one, slower than WebAssembly; choose WebGPU to use it anyway",
+                adapter.name()
             ),
             NotWebGpu::NeedsReload => {
                 f.write_str("WebGPU needs another build of ONNX Runtime: reload the page to use it")
