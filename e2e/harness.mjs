@@ -29,8 +29,10 @@ export const consoleErrors = [];
 
 export class Browser {
   /** `camera`: a .y4m file that Chromium plays as the webcam (permission granted); `denyCamera`: a fake
-   *  camera whose permission is refused; `server`: reuse another Browser's server. */
-  static async start({ isolated = true, query = '', camera = null, denyCamera = false, server = null } = {}) {
+   *  camera whose permission is refused; `server`: reuse another Browser's server; `webgpu`: give the page
+   *  a WebGPU adapter, the software one (SwiftShader: vendor "google", architecture "swiftshader"), which
+   *  needs the GPU process, so without `--disable-gpu`. */
+  static async start({ isolated = true, query = '', camera = null, denyCamera = false, server = null, webgpu = false } = {}) {
     const b = new Browser();
     // SIMFACE_E2E_URL: test an app that some other static server serves (e.g. `python3 -m http.server`).
     const external = process.env.SIMFACE_E2E_URL;
@@ -47,7 +49,8 @@ export class Browser {
       executablePath: CHROMIUM,
       headless: true,
       args: [
-        ...FLAGS,
+        ...FLAGS.filter((f) => !(webgpu && f === '--disable-gpu')),
+        ...(webgpu ? ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'] : []),
         ...(camera || denyCamera ? ['--use-fake-device-for-media-stream'] : []),
         ...(camera ? ['--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${camera}`] : []),
         ...(denyCamera ? ['--deny-permission-prompts'] : []),

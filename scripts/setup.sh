@@ -263,7 +263,7 @@ wanted = json.load(open("package.json"))["dependencies"]["onnxruntime-web"]
 installed = json.load(open("node_modules/onnxruntime-web/package.json"))["version"]
 if not (wanted == installed == pinned["version"]):
     bad.append(f"versions: package.json {wanted}, installed {installed}, js/onnxruntime-web.json {pinned['version']}")
-for entry in pinned["files"].values():
+for entry in [*pinned["files"].values(), *pinned["webgpu_files"].values()]:
     actual = base64.b64encode(hashlib.sha384(open(f"{dist}/{entry['file']}", "rb").read()).digest()).decode()
     if actual != entry["sha384"]:
         bad.append(f"{dist}/{entry['file']} has SHA-384 {actual}, js/onnxruntime-web.json pins {entry['sha384']}")
@@ -271,10 +271,12 @@ for line in bad:
     print(f"setup: ERROR: {line}", file=sys.stderr)
 sys.exit(1 if bad else 0)
 PY
-# index.html copies this folder to dist/ort: the pinned files only.
+# index.html copies this folder to dist/ort: the pinned files only, of both builds (the WebAssembly one the
+# page loads by default, the WebGPU one it loads only to run the models on WebGPU).
 mapfile -t ort_files < <(python3 -c '
 import json, sys
-for e in json.load(open("js/onnxruntime-web.json"))["files"].values():
+pinned = json.load(open("js/onnxruntime-web.json"))
+for e in [*pinned["files"].values(), *pinned["webgpu_files"].values()]:
     print(sys.argv[1] + "/" + e["file"])
 ' "$ort_dist")
 link_only .tools/web-ort "${ort_files[@]}"

@@ -13,7 +13,7 @@ use crate::locate::{self, Surroundings};
 
 impl GlobalOptions {
     pub fn runtime(&self) -> RuntimeOptions {
-        RuntimeOptions { intra_threads: self.threads }
+        RuntimeOptions { intra_threads: self.threads, ..RuntimeOptions::default() }
     }
 
     pub fn config(&self) -> PipelineConfig {

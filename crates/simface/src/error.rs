@@ -58,6 +58,10 @@ pub enum Error {
     #[error("running model {name} failed: {detail}")]
     Inference { name: String, detail: String },
 
+    /// A session could not be set up on the accelerator asked for (WebGPU in the browser).
+    #[error("model {name} could not be prepared for WebGPU: {detail}")]
+    Accelerator { name: String, detail: String },
+
     #[error("the embeddings have different sizes ({0} and {1}); were they made by different models?")]
     EmbeddingSize(usize, usize),
 

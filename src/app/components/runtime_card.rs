@@ -1,11 +1,12 @@
-//! The runtime card: onnxruntime-web's version, backend and threads, the models' status with Retry after a
-//! failure, and each model file's download with its progress.
+//! The runtime card: onnxruntime-web's version, the backend that runs the models (WebGPU and its adapter,
+//! or WebAssembly, and why not WebGPU when it was asked for), threads, the models' status with Retry after
+//! a failure, and each model file's download with its progress.
 
 use leptos::prelude::*;
 
 use super::text::human_bytes;
 use crate::app::services::{browser, onnx_web};
-use crate::app::state::{AppCtx, EngineStatus, LoadPhase, LoadState};
+use crate::app::state::{AppCtx, EngineStatus, LoadPhase, LoadState, NotWebGpu, Running};
 
 /// "1.30" of onnxruntime-web's pinned "1.30.0".
 fn short_version(version: &str) -> String {
@@ -32,10 +33,31 @@ pub fn RuntimeCard() -> impl IntoView {
         // Read again once the runtime is up (the thread count arrives at the same moment).
         let _ = engine.threads.get();
         let place = if onnx_web::in_worker() { ", in a worker" } else { "" };
+        let on = match engine.running.get() {
+            Some(Running::WebGpu(adapter)) => format!("WebGPU ({adapter})"),
+            Some(Running::Wasm { .. }) => format!("WebAssembly SIMD{place}"),
+            None => "…".to_string(),
+        };
+        let build = match onnx_web::loaded_bundle() {
+            Some(onnx_web::Bundle::WebGpu) => ", WebGPU build",
+            _ => "",
+        };
         match onnx_web::pinned() {
-            Ok(pinned) => format!("ONNX Runtime Web {} (WebAssembly SIMD{place})", short_version(&pinned.version)),
+            Ok(pinned) => format!("{on} · ONNX Runtime Web {}{build}", short_version(&pinned.version)),
             Err(e) => e.to_string(),
         }
+    };
+    let backend_key = move || engine.running.with(|r| r.as_ref().map_or("", Running::key));
+    let why = move || match engine.running.get() {
+        Some(Running::Wasm { why: Some(why) }) => Some(why),
+        _ => None,
+    };
+    let why_key = move || match why() {
+        Some(NotWebGpu::NoAdapter(_)) => "no-adapter",
+        Some(NotWebGpu::SoftwareAdapter(_)) => "software-adapter",
+        Some(NotWebGpu::NeedsReload) => "needs-reload",
+        Some(NotWebGpu::Failed(_)) => "failed",
+        None => "",
     };
     view! {
         <section class="card runtime" aria-labelledby="runtime-title">
@@ -51,7 +73,7 @@ pub fn RuntimeCard() -> impl IntoView {
                 on:click=move |_| engine.retry()>"Retry"</button>
             <dl class="facts">
                 <dt>"Backend"</dt>
-                <dd data-testid="backend">{backend}</dd>
+                <dd data-testid="backend" data-backend=backend_key>{backend}</dd>
                 <dt>"Threads"</dt>
                 <dd data-testid="threads">{move || {
                     match (engine.threads.get(), isolated) {
@@ -61,6 +83,13 @@ pub fn RuntimeCard() -> impl IntoView {
                     }
                 }}</dd>
             </dl>
+            <p class="muted small" data-testid="backend-note" data-why=why_key class:hidden=move || why().is_none()>
+                {move || {
+                    // The reason may end in a runtime's message with its own full stop and line break.
+                    why().map(|w| format!("Running on WebAssembly: {}.", w.to_string().trim_end_matches(['.', ' ', '\n'])))
+                        .unwrap_or_default()
+                }}
+            </p>
             <ul class="progress-list" data-testid="progress">
                 {move || engine.progress.get().into_iter().map(|p| {
                     let pct = p.percent();

@@ -1,6 +1,7 @@
-//! The settings card: recognition model, detector and detection size. Each select's value parses into its
-//! typed setting; a value the app does not know is logged and the change ignored. The models reload by
-//! themselves when the settings change (they are a resource keyed on them).
+//! The settings card: recognition model, detector, detection size and backend. Each select's value parses
+//! into its typed setting; a value the app does not know is logged and the change ignored. The models reload
+//! by themselves when the settings change (they are a resource keyed on them). A backend that needs the
+//! other onnxruntime-web build (WebGPU after the page loaded the WebAssembly one) offers a reload.
 
 use std::str::FromStr;
 
@@ -8,8 +9,9 @@ use leptos::prelude::*;
 use simface::{DetectorKind, EmbedderModel};
 
 use crate::app::error::AppError;
+use crate::app::services::engine;
 use crate::app::state::settings::model_value;
-use crate::app::state::{AppCtx, DetectionSize, Settings};
+use crate::app::state::{AppCtx, Backend, DetectionSize, Settings};
 
 /// The picker's text for `model`: its label and download size from the manifest, and its speed: measured
 /// on this device once the page has used the model (`measured_ms`), else the manifest's reference figure
@@ -96,8 +98,27 @@ pub fn SettingsCard() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </label>
+                <label>
+                    <span>"Backend"</span>
+                    <select data-testid="backend-choice" on:change=move |ev| {
+                        apply(ctx, &event_target_value(&ev), |s, backend: Backend| s.backend = backend);
+                    }>
+                        {Backend::ALL.into_iter().map(|b| view! {
+                            <option value=b.to_string() selected=b == initial.backend>{b.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
             </div>
             <p class="muted small">"Larger detection sizes find smaller faces in group photos, and take longer."</p>
+            <p class="muted small" data-testid="reload-note" class:hidden=move || !ctx.engine.needs_reload.get()>
+                "WebGPU needs the WebGPU build of ONNX Runtime, which this page did not load. The models run on "
+                "WebAssembly until the page is reloaded; the settings are kept, the photos are not. "
+                <button type="button" class="button" data-testid="reload-for-backend" on:click=move |_| {
+                    if let Err(e) = engine::reload_for_backend(ctx.settings.get_untracked()) {
+                        web_sys::console::error_1(&format!("the page could not be reloaded: {e}").into());
+                    }
+                }>"Reload with WebGPU"</button>
+            </p>
         </section>
     }
 }

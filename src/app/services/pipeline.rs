@@ -5,6 +5,11 @@
 //! here, on the page's thread, behind an async mutex: a slot holds it across the awaits of one stage.
 //! The models run on this thread too (onnxruntime-web's proxy worker only with `?inference=worker`; see
 //! [`super::engine`]).
+//!
+//! On WebGPU, a model run that fails (a lost device, an operator the adapter cannot run) is reported to the
+//! hook [`on_webgpu_failure`] installs, the WebGPU pipeline is dropped, and the caller gets
+//! [`AppError::PipelineNotReady`]: the engine loads the models again on WebAssembly, and the photos are
+//! analysed again once they are ready.
 
 use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
@@ -12,6 +17,7 @@ use futures::lock::Mutex;
 use image::RgbImage;
 use simface::align::{align_face, transform_to_template};
 use simface::quality::{Quality, QualityConfig, assess};
+use simface::runtime::{Execution, RuntimeOptions};
 use simface::{DetectorKind, EmbedderModel, Embedding, Face, FacePipeline, ModelBytes, PipelineConfig};
 
 use web_sys::ImageBitmap;
@@ -25,13 +31,18 @@ use crate::app::state::{Progress, Settings};
 struct Built {
     model: EmbedderModel,
     detector: DetectorKind,
+    execution: Execution,
     pipeline: FacePipeline,
 }
+
+/// Called with the error of a model run that failed on WebGPU.
+type FailureHook = Rc<dyn Fn(AppError)>;
 
 #[derive(Default)]
 struct Engine {
     pipeline: Mutex<Option<Built>>,
     bytes: RefCell<HashMap<&'static str, Rc<Vec<u8>>>>,
+    on_webgpu_failure: RefCell<Option<FailureHook>>,
 }
 
 thread_local! {
@@ -42,9 +53,33 @@ fn engine() -> Rc<Engine> {
     ENGINE.with(Rc::clone)
 }
 
+/// Installs what happens when a model run fails on WebGPU (the engine moves to WebAssembly).
+pub fn on_webgpu_failure(hook: impl Fn(AppError) + 'static) {
+    *engine().on_webgpu_failure.borrow_mut() = Some(Rc::new(hook));
+}
+
+/// `result` of a stage run on `slot`'s pipeline; a failed model run on WebGPU drops that pipeline, goes to
+/// the failure hook and becomes [`AppError::PipelineNotReady`] (the models are about to load again). Other
+/// errors (a photo the stage refuses) are the photo's, whatever the backend.
+fn checked<T>(slot: &mut Option<Built>, result: Result<T, simface::Error>) -> Result<T, AppError> {
+    let on_webgpu = slot.as_ref().is_some_and(|b| b.execution == Execution::WebGpu);
+    match result {
+        Err(e @ (simface::Error::Inference { .. } | simface::Error::RuntimeUnavailable(_))) if on_webgpu => {
+            *slot = None;
+            let hook = engine().on_webgpu_failure.borrow().clone();
+            if let Some(hook) = hook {
+                hook(e.into());
+            }
+            Err(AppError::PipelineNotReady)
+        }
+        other => Ok(other?),
+    }
+}
+
 /// Downloads (or takes from the cache) the models `settings` needs, then builds the pipeline when the
-/// model or detector changed, and sets the detection size. `report` gets download progress.
-pub async fn prepare(settings: Settings, report: &dyn Fn(Progress)) -> Result<(), AppError> {
+/// model, the detector or the execution provider changed, and sets the detection size. `report` gets
+/// download progress.
+pub async fn prepare(settings: Settings, execution: Execution, report: &dyn Fn(Progress)) -> Result<(), AppError> {
     let engine = engine();
     for file in settings.files() {
         if engine.bytes.borrow().contains_key(file) {
@@ -55,7 +90,9 @@ pub async fn prepare(settings: Settings, report: &dyn Fn(Progress)) -> Result<()
         engine.bytes.borrow_mut().insert(file, Rc::new(bytes));
     }
     let mut slot = engine.pipeline.lock().await;
-    let stale = slot.as_ref().is_none_or(|b| b.model != settings.model || b.detector != settings.detector);
+    let stale = slot
+        .as_ref()
+        .is_none_or(|b| b.model != settings.model || b.detector != settings.detector || b.execution != execution);
     if stale {
         *slot = None;
         yield_now().await;
@@ -68,10 +105,14 @@ pub async fn prepare(settings: Settings, report: &dyn Fn(Progress)) -> Result<()
             seeta: seeta.as_deref().map(|v| v.as_slice()),
             embedder: &embedder,
         };
-        let config =
-            PipelineConfig { detector: settings.detector, embedder: settings.model, ..PipelineConfig::default() };
+        let config = PipelineConfig {
+            detector: settings.detector,
+            embedder: settings.model,
+            runtime: RuntimeOptions { execution, ..RuntimeOptions::default() },
+            ..PipelineConfig::default()
+        };
         let pipeline = FacePipeline::new(models, config).await?;
-        *slot = Some(Built { model: settings.model, detector: settings.detector, pipeline });
+        *slot = Some(Built { model: settings.model, detector: settings.detector, execution, pipeline });
     }
     if let Some(built) = slot.as_mut() {
         built.pipeline.set_max_side(settings.detection_size.pixels());
@@ -121,10 +162,11 @@ pub async fn keep_warming(runs: usize, current: impl Fn() -> bool) -> Option<(Em
             } else {
                 built.pipeline.embed_faces(std::slice::from_ref(&crop)).await.map(|_| ())
             };
-            done.ok()?;
+            let model_now = built.model;
+            checked(&mut slot, done).ok()?;
             if !detect {
                 embed_ms.push(now_ms() - start);
-                model = Some(built.model);
+                model = Some(model_now);
             }
         }
     }
@@ -139,7 +181,8 @@ pub async fn detect(image: &RgbImage) -> Result<(Vec<Face>, f64), AppError> {
     let mut slot = engine.pipeline.lock().await;
     let built = slot.as_mut().ok_or(AppError::PipelineNotReady)?;
     let start = now_ms();
-    let faces = built.pipeline.detect_faces(image).await?;
+    let faces = built.pipeline.detect_faces(image).await;
+    let faces = checked(&mut slot, faces)?;
     Ok((faces, now_ms() - start))
 }
 
@@ -152,7 +195,8 @@ pub async fn detect_photo(photo: &ImageBitmap) -> Result<(Vec<Face>, f64), AppEr
     let built = slot.as_mut().ok_or(AppError::PipelineNotReady)?;
     let start = now_ms();
     let view = bitmap::scaled_rgb(photo, built.pipeline.max_side())?;
-    let faces = built.pipeline.detect_faces_in_view(&view, (photo.width(), photo.height())).await?;
+    let faces = built.pipeline.detect_faces_in_view(&view, (photo.width(), photo.height())).await;
+    let faces = checked(&mut slot, faces)?;
     Ok((faces, now_ms() - start))
 }
 
@@ -200,7 +244,8 @@ pub async fn embed_crop(crop: &RgbImage) -> Result<(Embedding, EmbedderModel, f6
     let mut slot = engine.pipeline.lock().await;
     let built = slot.as_mut().ok_or(AppError::PipelineNotReady)?;
     let start = now_ms();
-    let embedding =
-        built.pipeline.embed_faces(std::slice::from_ref(crop)).await?.pop().ok_or(AppError::NoResult("embedding"))?;
-    Ok((embedding, built.model, now_ms() - start))
+    let model = built.model;
+    let embeddings = built.pipeline.embed_faces(std::slice::from_ref(crop)).await;
+    let embedding = checked(&mut slot, embeddings)?.pop().ok_or(AppError::NoResult("embedding"))?;
+    Ok((embedding, model, now_ms() - start))
 }

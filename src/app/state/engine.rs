@@ -50,6 +50,94 @@ pub struct LoadOutcome {
     pub result: Result<(), AppError>,
 }
 
+/// The WebGPU adapter the browser offered (`GPUAdapter.info`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdapterInfo {
+    pub vendor: String,
+    pub architecture: String,
+    /// A software adapter (`isFallbackAdapter`, or SwiftShader by name): it runs on the CPU.
+    pub software: bool,
+}
+
+impl AdapterInfo {
+    /// Vendor and architecture ("google swiftshader"), or "unnamed" when the browser tells neither.
+    pub fn name(&self) -> String {
+        let name = [self.vendor.as_str(), self.architecture.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if name.is_empty() { "unnamed".to_string() } else { name }
+    }
+}
+
+impl std::fmt::Display for AdapterInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = [self.vendor.as_str(), self.architecture.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        match (name.is_empty(), self.software) {
+            (true, true) => f.write_str("software adapter"),
+            (true, false) => f.write_str("unnamed adapter"),
+            (false, true) => write!(f, "{name}, software"),
+            (false, false) => f.write_str(&name),
+        }
+    }
+}
+
+/// Where the models of the latest load run, and why there when it is not what the setting asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Running {
+    WebGpu(AdapterInfo),
+    Wasm {
+        /// Why not WebGPU, when the setting asked for it (or Automatic looked at an adapter).
+        why: Option<NotWebGpu>,
+    },
+}
+
+impl Running {
+    /// `data-backend` of the runtime card (the browser tests read it).
+    pub fn key(&self) -> &'static str {
+        match self {
+            Running::WebGpu(_) => "webgpu",
+            Running::Wasm { .. } => "wasm",
+        }
+    }
+}
+
+/// Why the models run on WebAssembly although WebGPU was asked for or looked at.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NotWebGpu {
+    /// The browser has no WebGPU, or gave no adapter.
+    NoAdapter(String),
+    /// Automatic: the only adapter is a software one, slower than WebAssembly.
+    SoftwareAdapter(AdapterInfo),
+    /// The page loaded onnxruntime-web's WebAssembly build; WebGPU needs its other build, so a reload.
+    NeedsReload,
+    /// WebGPU failed on this page (a session could not be created, or a run failed): the models moved to
+    /// WebAssembly and stay there until the page is reloaded.
+    Failed(AppError),
+}
+
+impl std::fmt::Display for NotWebGpu {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotWebGpu::NoAdapter(why) => write!(f, "WebGPU is not available here ({why})"),
+            NotWebGpu::SoftwareAdapter(adapter) => write!(
+                f,
+                "the only WebGPU adapter ({}) is a software one, slower than WebAssembly; choose WebGPU to use it anyway",
+                adapter.name()
+            ),
+            NotWebGpu::NeedsReload => {
+                f.write_str("WebGPU needs another build of ONNX Runtime: reload the page to use it")
+            }
+            NotWebGpu::Failed(e) => write!(f, "WebGPU failed, so the models moved to WebAssembly: {e}"),
+        }
+    }
+}
+
 /// The models as the page shares them (part of the app context).
 #[derive(Clone, Copy)]
 pub struct EngineState {
@@ -61,6 +149,11 @@ pub struct EngineState {
     pub progress: RwSignal<Vec<Progress>>,
     /// onnxruntime-web's wasm threads, once known.
     pub threads: RwSignal<Option<u32>>,
+    /// Where the latest load's models run, once it has chosen.
+    pub running: RwSignal<Option<Running>>,
+    /// True when the setting asks for WebGPU but the page loaded onnxruntime-web's WebAssembly build:
+    /// the settings card offers a reload.
+    pub needs_reload: RwSignal<bool>,
     /// Milliseconds from navigation start to models ready (first time).
     pub ready_ms: RwSignal<Option<f64>>,
     /// Median ms per face of each embedder used on this page, measured by the background warm-up: this

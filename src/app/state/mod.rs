@@ -15,10 +15,10 @@ use leptos::prelude::*;
 use simface::gallery::Gallery;
 
 use crate::app::error::AppError;
-pub use engine::{EngineState, EngineStatus, LoadPhase, LoadState, Progress};
+pub use engine::{AdapterInfo, EngineState, EngineStatus, LoadPhase, LoadState, NotWebGpu, Progress, Running};
 pub use gallery::GalleryLoad;
 pub use samples::SampleIndex;
-pub use settings::{DetectionSize, Settings, View};
+pub use settings::{Backend, DetectionSize, Settings, View};
 pub use slot::{Slot, SlotState};
 
 #[derive(Clone, Copy)]

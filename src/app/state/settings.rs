@@ -1,5 +1,5 @@
-//! What the person chose: the recognition model, the detector, the detection size, and which view the page
-//! shows. Each choice parses from the value of its `<select>` (or the query string) and prints back to it;
+//! What the person chose: the recognition model, the detector, the detection size, the backend the models
+//! run on, and which view the page shows. Each choice parses from the value of its `<select>` (or the query string) and prints back to it;
 //! an unknown value is an error, never a silent default.
 
 use std::{fmt, str::FromStr};
@@ -57,12 +57,60 @@ impl FromStr for DetectionSize {
     }
 }
 
+/// Where the person wants the models to run. What actually runs also depends on the browser (an adapter
+/// or none), on the onnxruntime-web build the page loaded and on failures: see `services::engine`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Backend {
+    /// WebGPU when the browser has a hardware adapter, else WebAssembly. A software adapter (SwiftShader,
+    /// or any the browser marks `isFallbackAdapter`) does not count: it runs the models on the CPU through
+    /// a GPU emulation, several times slower than onnxruntime-web's own WebAssembly kernels.
+    #[default]
+    Auto,
+    /// WebGPU on whatever adapter the browser gives, software ones included; WebAssembly when there is none
+    /// or WebGPU fails.
+    WebGpu,
+    /// onnxruntime-web's WebAssembly (SIMD, threads when the page is cross-origin isolated).
+    Wasm,
+}
+
+impl Backend {
+    pub const ALL: [Backend; 3] = [Backend::Auto, Backend::WebGpu, Backend::Wasm];
+
+    /// What the picker says.
+    pub fn label(self) -> &'static str {
+        match self {
+            Backend::Auto => "Automatic",
+            Backend::WebGpu => "WebGPU",
+            Backend::Wasm => "WebAssembly",
+        }
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Auto => "auto",
+            Backend::WebGpu => "webgpu",
+            Backend::Wasm => "wasm",
+        })
+    }
+}
+
+impl FromStr for Backend {
+    type Err = AppError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        parse_choice(&Backend::ALL, "backend", s)
+    }
+}
+
 /// What the user chose in the settings; the models are loaded for exactly this.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Settings {
     pub model: EmbedderModel,
     pub detector: DetectorKind,
     pub detection_size: DetectionSize,
+    pub backend: Backend,
 }
 
 impl Settings {

@@ -32,6 +32,22 @@ pub use web::{RunObserver, install_web_api, observe_runs};
 pub struct RuntimeOptions {
     /// Threads for one operator; `None` leaves ONNX Runtime's default (one per physical core natively).
     pub intra_threads: Option<usize>,
+    /// Where the models run.
+    pub execution: Execution,
+}
+
+/// Where a session runs its operators.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Execution {
+    /// ONNX Runtime's CPU kernels: natively the CPU provider, in the browser onnxruntime-web's WebAssembly.
+    #[default]
+    Cpu,
+    /// onnxruntime-web's WebGPU execution provider (browser only; onnxruntime-web must be its WebGPU build,
+    /// `ort.webgpu.min.js`). Only WebGPU is registered, never WebAssembly after it: onnxruntime-web would
+    /// otherwise move a session whose WebGPU start fails to WebAssembly without telling anyone, and the
+    /// page could not say which backend runs. Operators WebGPU lacks still run on the CPU kernels inside
+    /// the session, as in every ONNX Runtime build.
+    WebGpu,
 }
 
 /// A model output copied out of the runtime: row-major data and its shape.
@@ -72,15 +88,35 @@ fn session_builder(options: RuntimeOptions, name: &str) -> Result<ort::session::
     if let Some(threads) = options.intra_threads {
         builder = builder.with_intra_threads(threads).map_err(|e| corrupt(e.into()))?;
     }
+    match options.execution {
+        Execution::Cpu => {}
+        #[cfg(target_arch = "wasm32")]
+        Execution::WebGpu => web::append_webgpu(&mut builder)
+            .map_err(|e| Error::Accelerator { name: name.to_string(), detail: e.to_string() })?,
+        #[cfg(not(target_arch = "wasm32"))]
+        Execution::WebGpu => {
+            return Err(Error::Accelerator {
+                name: name.to_string(),
+                detail: "WebGPU runs only in the browser".into(),
+            });
+        }
+    }
     Ok(builder)
 }
 
 impl OnnxModel {
     /// Builds a session from the bytes of an ONNX file. `name` is used in error messages.
+    ///
+    /// On [`Execution::WebGpu`] a session that cannot be created is [`Error::Accelerator`], not
+    /// [`Error::ModelCorrupt`]: the same bytes may well load on the CPU, and the app falls back to it.
     pub async fn from_bytes(name: &str, bytes: &[u8], options: RuntimeOptions) -> Result<Self> {
-        let session = backend::commit(session_builder(options, name)?, bytes)
-            .await
-            .map_err(|e| Error::ModelCorrupt { name: name.to_string(), detail: e.to_string() })?;
+        let session = backend::commit(session_builder(options, name)?, bytes).await.map_err(|e| {
+            let (name, detail) = (name.to_string(), e.to_string());
+            match options.execution {
+                Execution::Cpu => Error::ModelCorrupt { name, detail },
+                Execution::WebGpu => Error::Accelerator { name, detail },
+            }
+        })?;
 
         let [input] = session.inputs() else {
             return Err(Error::ModelShape {

@@ -46,6 +46,31 @@ pub(super) fn environment() -> Result<&'static Environment> {
         .map_err(|e| Error::RuntimeUnavailable(e.clone()))
 }
 
+/// Asks onnxruntime-web for its WebGPU execution provider on this session.
+///
+/// Not `ort::ep::WebGPU::default().build()`: with `api-22` or later (we use `api-30`) `ort` registers an
+/// execution provider under its canonical name, `WebGpuExecutionProvider`, and `ort-web` 0.5 knows only
+/// the short names (`WASM`, `WebGL`, `WebGPU`, `WebNN`); it refuses the canonical one, and `ort` then logs
+/// the refusal and leaves the session on WebAssembly without an error. So the provider is appended here
+/// under the short name, through the same C API entry `ort` would call, with no options (onnxruntime-web's
+/// defaults; the adapter is the one the app put in `ort.env.webgpu.adapter`).
+pub(super) fn append_webgpu(builder: &mut SessionBuilder) -> ort::Result<()> {
+    use ort::AsPointer;
+    let append = ort::api().SessionOptionsAppendExecutionProvider;
+    // SAFETY: `builder` owns valid session options for the whole call, the name is a NUL-terminated
+    // string that outlives it, and zero options are passed, so the key and value arrays are never read.
+    // The returned status is either null or a status that `result_from_status` takes ownership of.
+    unsafe {
+        ort::Error::result_from_status(append(
+            builder.ptr_mut(),
+            c"WebGPU".as_ptr(),
+            std::ptr::null(),
+            std::ptr::null(),
+            0,
+        ))
+    }
+}
+
 pub(super) async fn commit(mut builder: SessionBuilder, bytes: &[u8]) -> ort::Result<Session> {
     builder.commit_from_memory(bytes).await
 }
