@@ -15,12 +15,15 @@ let info = {};
 
 const status = (text) => (document.getElementById('status').textContent = text);
 
-/** The photos, fetched once into memory as Files (the file read is not part of a run, as for the app). */
+/** The photos, as the File objects a file input gives the page: bench_race.mjs puts them into this page's file
+ *  input exactly as it puts each photo into the app's (Playwright's setInputFiles with the file's bytes), so that
+ *  every system reads the same kind of File; each run reads and decodes it again, as the app does. */
 async function loadPhotos(names) {
+  const input = document.getElementById('photos');
   for (const name of names) {
-    if (photos.has(name)) continue;
-    const blob = await (await fetch(`${BASE}photos/${name}`)).blob();
-    photos.set(name, new File([blob], name, { type: 'image/jpeg' }));
+    const file = [...input.files].find((f) => f.name === name);
+    if (!file) throw new Error(`${name} is not in the page's file input`);
+    photos.set(name, file);
   }
 }
 
@@ -114,7 +117,8 @@ async function setupFaceApi(kind, threads) {
 
 /** The floor: plain onnxruntime-web (the app's files and models) with the app's detection size (longest
  *  side 640, never upscaled), on this page's thread (no proxy worker). A run: decode (createImageBitmap),
- *  downscale on a canvas, YuNet, its output decoded (score 0.6, NMS 0.3, as the app) to count faces, then
+ *  downscale on a canvas with the app's quality (imageSmoothingQuality "high": mipmaps; the default "low" is
+ *  cheaper on big photos but aliases, so it would be a floor for a lesser detection input), YuNet, its output decoded (score 0.6, NMS 0.3, as the app) to count faces, then
  *  EdgeFace-XS on the best face's box cut to 112×112 (a plain crop: no landmark alignment). */
 async function setupRaw(threads) {
   await new Promise((ok, fail) => {
@@ -140,6 +144,7 @@ async function setupRaw(threads) {
       const [w, h] = [Math.max(1, Math.round(bitmap.width * fit)), Math.max(1, Math.round(bitmap.height * fit))];
       const canvas = new OffscreenCanvas(w, h);
       const g = canvas.getContext('2d', { willReadFrequently: true });
+      g.imageSmoothingQuality = 'high';
       g.drawImage(bitmap, 0, 0, w, h);
       const rgba = g.getImageData(0, 0, w, h).data;
       const [tw, th] = [Math.ceil(w / 32) * 32, Math.ceil(h / 32) * 32];

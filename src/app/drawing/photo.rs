@@ -1,7 +1,6 @@
 //! A photo of the compare view with its faces marked: the compared face stands out, each face is labelled
 //! with its number as in the face picker.
 
-use js_sys::Reflect;
 use simface::Face;
 use web_sys::HtmlCanvasElement;
 
@@ -9,15 +8,14 @@ use super::context;
 use super::style::{FaceMark, Placement, Tone, draw_faces};
 use crate::app::state::slot::Photo;
 
-/// The photo at its preview size, scaled by the browser from the full-resolution bitmap (with mipmaps, so a
-/// 48 MP photo shows without aliasing), with every face drawn; `selected` is the face being compared.
+/// The photo (its preview, drawn once from the full-resolution bitmap) with every face drawn; `selected` is the
+/// face being compared.
 pub fn draw_photo(canvas: &HtmlCanvasElement, photo: &Photo, faces: &[Face], selected: usize) {
     let (w, h) = photo.preview;
     canvas.set_width(w);
     canvas.set_height(h);
     let Some(ctx) = context(canvas) else { return };
-    let _ = Reflect::set(&ctx, &"imageSmoothingQuality".into(), &"high".into());
-    if ctx.draw_image_with_image_bitmap_and_dw_and_dh(photo.bitmap(), 0.0, 0.0, f64::from(w), f64::from(h)).is_err() {
+    if ctx.draw_image_with_html_canvas_element(photo.preview_image(), 0.0, 0.0).is_err() {
         return;
     }
     let marks: Vec<FaceMark<'_>> = faces

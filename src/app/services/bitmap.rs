@@ -66,11 +66,21 @@ pub fn scaled_size(width: u32, height: u32, max_side: u32) -> (u32, u32) {
 /// 640 px without aliasing (~40 ms here, the first time; the preview reuses the mipmaps).
 pub fn scaled_rgb(bitmap: &ImageBitmap, max_side: u32) -> Result<RgbImage, AppError> {
     let (w, h) = scaled_size(bitmap.width(), bitmap.height(), max_side);
-    let ctx = scratch(w, h)?;
+    let ctx = scratch(w, h, true)?;
     let _ = Reflect::set(&ctx, &"imageSmoothingQuality".into(), &"high".into());
     ctx.draw_image_with_image_bitmap_and_dw_and_dh(bitmap, 0.0, 0.0, f64::from(w), f64::from(h))
         .map_err(|e| AppError::js(&e))?;
     read_rgb(&ctx, w, h)
+}
+
+/// The whole photo drawn at `size` on a canvas of its own (the preview the page shows), with the browser's best
+/// downscaling (mipmaps: no aliasing however large the photo).
+pub fn preview(bitmap: &ImageBitmap, (w, h): (u32, u32)) -> Result<HtmlCanvasElement, AppError> {
+    let ctx = scratch(w, h, false)?;
+    let _ = Reflect::set(&ctx, &"imageSmoothingQuality".into(), &"high".into());
+    ctx.draw_image_with_image_bitmap_and_dw_and_dh(bitmap, 0.0, 0.0, f64::from(w), f64::from(h))
+        .map_err(|e| AppError::js(&e))?;
+    ctx.canvas().ok_or(AppError::NoCanvas)
 }
 
 /// The aligned 112×112 crop for `transform` (photo → crop, pixel centres at integer coordinates, as the core's
@@ -80,7 +90,7 @@ pub fn scaled_rgb(bitmap: &ImageBitmap, max_side: u32) -> Result<RgbImage, AppEr
 /// otherwise mean reading 30 MP of pixels out of the browser.
 pub fn aligned_crop(bitmap: &ImageBitmap, transform: &Similarity) -> Result<RgbImage, AppError> {
     let side = ALIGNED_SIZE;
-    let ctx = scratch(side, side)?;
+    let ctx = scratch(side, side, true)?;
     let _ = Reflect::set(&ctx, &"imageSmoothingQuality".into(), &"low".into());
     // The canvas puts pixel i's centre at i + 0.5, the core at i: crop = T(photo − ½) + ½.
     let (a, b) = (transform.a, transform.b);
@@ -91,15 +101,15 @@ pub fn aligned_crop(bitmap: &ImageBitmap, transform: &Similarity) -> Result<RgbI
     read_rgb(&ctx, side, side)
 }
 
-/// A canvas of `w × h` to draw into and read back (`willReadFrequently`: kept in CPU memory, so reading it
-/// back is a copy, not a GPU download).
-fn scratch(w: u32, h: u32) -> Result<CanvasRenderingContext2d, AppError> {
+/// A canvas of `w × h` to draw into; `read_back` when its pixels will be read (`willReadFrequently`: kept in
+/// CPU memory, so reading it back is a copy, not a GPU download).
+fn scratch(w: u32, h: u32, read_back: bool) -> Result<CanvasRenderingContext2d, AppError> {
     let document = web_sys::window().and_then(|w| w.document()).ok_or_else(no_window)?;
     let canvas: HtmlCanvasElement = document.create_element("canvas").map_err(|e| AppError::js(&e))?.unchecked_into();
     canvas.set_width(w);
     canvas.set_height(h);
     let options = js_sys::Object::new();
-    let _ = Reflect::set(&options, &"willReadFrequently".into(), &JsValue::TRUE);
+    let _ = Reflect::set(&options, &"willReadFrequently".into(), &JsValue::from_bool(read_back));
     canvas
         .get_context_with_context_options("2d", &options)
         .map_err(|e| AppError::js(&e))?

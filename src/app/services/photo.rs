@@ -63,7 +63,11 @@ fn load_photo(ctx: AppCtx, slot: SlotState, name: String, blob: Blob) {
         let (width, height) = (bitmap.width(), bitmap.height());
         let preview = bitmap::scaled_size(width, height, PREVIEW_SIDE);
         let scale = preview.0 as f32 / width as f32;
-        let image = Arc::new(SendWrapper::new(DecodedImage(bitmap)));
+        let preview_image = match bitmap::preview(&bitmap, preview) {
+            Ok(canvas) => canvas,
+            Err(e) => return fail(slot, job, e.in_file(&name)),
+        };
+        let image = Arc::new(SendWrapper::new(DecodedImage { bitmap, preview: preview_image }));
         slot.photo.set(Some(Photo { name, image, width, height, preview, scale, decode_ms }));
         analyze(ctx, slot, job).await;
     });
@@ -114,7 +118,7 @@ async fn analyze(ctx: AppCtx, slot: SlotState, job: Ticket) {
     let Some(image) = slot.photo.with_untracked(|p| p.as_ref().map(|p| p.image.clone())) else { return };
     slot.activity.set(Some(SlotActivity::FindingFaces));
     yield_now().await;
-    let (faces, detect_ms) = match pipeline::detect_photo(&image.0).await {
+    let (faces, detect_ms) = match pipeline::detect_photo(&image.bitmap).await {
         Ok(found) => found,
         Err(e) => return fail(slot, job, e),
     };
@@ -151,7 +155,7 @@ async fn embed_selected(slot: SlotState, job: Ticket) {
     };
     slot.activity.set(Some(SlotActivity::Embedding(index)));
     yield_now().await;
-    match pipeline::embed_photo(&image.0, &face).await {
+    match pipeline::embed_photo(&image.bitmap, &face).await {
         Ok(e) if job.is_current() => {
             slot.compared.set(Some(Compared {
                 index,

@@ -6,7 +6,7 @@ use image::RgbImage;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use simface::{EmbedderModel, Embedding, Face, quality::Quality};
-use web_sys::ImageBitmap;
+use web_sys::{HtmlCanvasElement, ImageBitmap};
 
 use super::latest::Latest;
 use super::settings::parse_choice;
@@ -53,13 +53,18 @@ impl FromStr for Slot {
     }
 }
 
-/// A photo decoded by the browser: upright, full resolution, in the browser's memory (outside wasm). Its
-/// memory goes back to the browser (`close()`) when the last holder drops it; a 48 MP photo holds 192 MB.
-pub struct DecodedImage(pub ImageBitmap);
+/// A photo decoded by the browser: upright, full resolution, in the browser's memory (outside wasm), and the
+/// preview drawn from it once (the photo's canvas is redrawn from the preview whenever its boxes change, not
+/// scaled down from 48 MP again). The bitmap's memory goes back to the browser (`close()`) when the last
+/// holder drops it; a 48 MP photo holds 192 MB.
+pub struct DecodedImage {
+    pub bitmap: ImageBitmap,
+    pub preview: HtmlCanvasElement,
+}
 
 impl Drop for DecodedImage {
     fn drop(&mut self) {
-        self.0.close();
+        self.bitmap.close();
     }
 }
 
@@ -71,7 +76,8 @@ pub struct Photo {
     pub image: Arc<SendWrapper<DecodedImage>>,
     pub width: u32,
     pub height: u32,
-    /// The size it is shown at: the photo scaled down for the page; boxes are drawn at this resolution.
+    /// The size it is shown at (the preview's): the photo scaled down for the page; boxes are drawn at this
+    /// resolution.
     pub preview: (u32, u32),
     /// Preview pixels per photo pixel.
     pub scale: f32,
@@ -79,9 +85,9 @@ pub struct Photo {
 }
 
 impl Photo {
-    /// The browser's bitmap of the photo.
-    pub fn bitmap(&self) -> &ImageBitmap {
-        &self.image.0
+    /// The photo at its preview size.
+    pub fn preview_image(&self) -> &HtmlCanvasElement {
+        &self.image.preview
     }
 }
 
