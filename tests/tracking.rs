@@ -150,6 +150,31 @@ fn embeddings_are_due_at_the_configured_interval_and_history_is_bounded() {
     assert!(tracker.track_mut(id + 100).is_none());
 }
 
+/// A camera at 30 fps and an interval of 100 ms: the embeddings come at 10 a second, not every fourth frame
+/// (7.5 a second), because each is booked to its slot rather than to the frame that happened to bring it.
+#[test]
+fn embeddings_keep_their_rate_when_frames_arrive_on_another_clock() {
+    let config = TrackerConfig { embed_interval_ms: 100.0, ..TrackerConfig::default() };
+    let mut tracker = Tracker::new(config);
+    tracker.update(vec![face(0.0, 0.0, 100.0)]);
+    let id = tracker.tracks()[0].id;
+    let track = tracker.track_mut(id).expect("the track");
+    let mut made = 0;
+    for frame in 0..300 {
+        // 10 s of frames 1000/30 ms apart, with a little jitter either way.
+        let now = f64::from(frame) * 1000.0 / 30.0 + if frame % 2 == 0 { 0.4 } else { -0.4 };
+        if track.needs_embedding(now, &config) {
+            track.add_embedding(Embedding::normalized(vec![1.0, 0.0]), now);
+            made += 1;
+        }
+    }
+    assert_eq!(made, 100, "{made} embeddings in 10 s");
+    // After a pause (the face hidden, say) the schedule starts again from the next embedding.
+    let track = tracker.track_mut(id).expect("the track");
+    track.add_embedding(Embedding::normalized(vec![1.0, 0.0]), 60_000.0);
+    assert!(!track.needs_embedding(60_099.0, &config) && track.needs_embedding(60_100.0, &config));
+}
+
 #[test]
 fn the_smoothed_embedding_of_one_person_stays_close_to_each_photo_and_far_from_others() {
     let mut pipeline = pipeline(DetectorKind::Yunet, EmbedderModel::EdgefaceXs, 640);

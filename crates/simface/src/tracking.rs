@@ -47,14 +47,25 @@ pub struct Track {
     /// Frames since the track started.
     pub age: u32,
     history: Vec<Embedding>,
-    /// The tracker's `history` when the track started, so the track can trim its own history.
+    /// The tracker's `history` and `embed_interval_ms` when the track started.
     keep: usize,
+    interval_ms: f64,
+    /// The time slot of the latest embedding (see [`Track::add_embedding`]).
     last_embedded_ms: Option<f64>,
 }
 
 impl Track {
-    fn new(id: u64, face: Face, keep: usize) -> Self {
-        Self { id, face, missed: 0, age: 0, history: Vec::new(), keep: keep.max(1), last_embedded_ms: None }
+    fn new(id: u64, face: Face, config: &TrackerConfig) -> Self {
+        Self {
+            id,
+            face,
+            missed: 0,
+            age: 0,
+            history: Vec::new(),
+            keep: config.history.max(1),
+            interval_ms: config.embed_interval_ms,
+            last_embedded_ms: None,
+        }
     }
 
     /// Whether the app should embed this track's face in the current frame: never embedded yet, or the
@@ -77,6 +88,11 @@ impl Track {
     /// Records an embedding of this track's face, keeping the last `history` of them (the tracker's
     /// configuration). An embedding of another size than the kept ones means the model was switched: the
     /// old ones cannot be averaged with it and are dropped.
+    ///
+    /// The embedding is booked to its time slot: one interval after the previous slot when it comes within
+    /// the next interval, else `now_ms`. Frames arrive on the camera's clock, so an embedding due at 100 ms
+    /// is made with the first frame after it (at 30 fps, up to 33 ms late); counting the next interval from
+    /// that frame would stretch a 100 ms interval to 133 ms (7.5 embeddings a second instead of 10).
     pub fn add_embedding(&mut self, e: Embedding, now_ms: f64) {
         if self.history.first().is_some_and(|h| h.len() != e.len()) {
             self.history.clear();
@@ -85,7 +101,11 @@ impl Track {
         if self.history.len() > self.keep {
             self.history.drain(..self.history.len() - self.keep);
         }
-        self.last_embedded_ms = Some(now_ms);
+        let on_schedule = |last: f64| (self.interval_ms..2.0 * self.interval_ms).contains(&(now_ms - last));
+        self.last_embedded_ms = Some(match self.last_embedded_ms {
+            Some(last) if on_schedule(last) => last + self.interval_ms,
+            _ => now_ms,
+        });
     }
 
     /// Forgets the kept embeddings, so the next frame is embedded at once (the model changed, or the
@@ -178,7 +198,7 @@ impl Tracker {
         for face in faces.into_iter().flatten() {
             let id = self.next_id;
             self.next_id += 1;
-            self.tracks.push(Track::new(id, face, self.config.history));
+            self.tracks.push(Track::new(id, face, &self.config));
         }
     }
 

@@ -209,7 +209,7 @@ pub async fn run(ctx: AppCtx, live: LiveState, session: Ticket, video: HtmlVideo
                 qualities.insert(id, assess(&face, &crop, &gate));
                 if let Ok((embedding, _, embed_ms)) = pipeline::embed_crop(&crop).await {
                     if let Some(track) = tracker.track_mut(id) {
-                        track.add_embedding(embedding, now_ms());
+                        track.add_embedding(embedding, now);
                     }
                     Meter::push(&mut meter.embed, embed_ms, 30);
                     meter.embeds.push_back(now_ms());

@@ -58,9 +58,10 @@ pub fn wall_clock_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// Gives the browser a turn (render, input) between two pipeline stages: `scheduler.yield()` where the browser
-/// has it (Chromium 129+: the page's work goes on first once the turn is over), else a zero timeout, which
-/// browsers stretch to 4 ms after a few in a row (four of them cost a photo ~10 ms in the race).
+/// Gives the browser a turn (render, input) between two stages of work the person is waiting for:
+/// `scheduler.yield()` where the browser has it (Chromium 129+: this work goes on before other tasks once the
+/// turn is over), else a zero timeout, which browsers stretch to 4 ms after a few in a row (four of them cost
+/// a photo ~10 ms in the race). Background work uses [`yield_to_other_tasks`] instead.
 pub async fn yield_now() {
     let scheduler = js_sys::Reflect::get(&js_sys::global(), &"scheduler".into()).ok().filter(|s| s.is_object());
     let yield_fn = scheduler.as_ref().and_then(|s| js_sys::Reflect::get(s, &"yield".into()).ok());
@@ -71,6 +72,12 @@ pub async fn yield_now() {
         let _ = JsFuture::from(promise).await;
         return;
     }
+    sleep_ms(0).await;
+}
+
+/// Lets every other task of the page run before going on (a zero timeout): for background work, which must
+/// not go ahead of what the person is waiting for.
+pub async fn yield_to_other_tasks() {
     sleep_ms(0).await;
 }
 

@@ -23,7 +23,7 @@ use simface::{DetectorKind, EmbedderModel, Embedding, Face, FacePipeline, ModelB
 use web_sys::ImageBitmap;
 
 use super::bitmap;
-use super::browser::{now_ms, yield_now};
+use super::browser::{now_ms, yield_now, yield_to_other_tasks};
 use super::model_files::{load_model, manifest_entry};
 use crate::app::error::AppError;
 use crate::app::state::{Progress, Settings};
@@ -149,8 +149,10 @@ pub async fn keep_warming(runs: usize, current: impl Fn() -> bool) -> Option<(Em
     let mut model = None;
     for _ in 0..runs {
         for detect in [true, false] {
-            // Let a waiting photo go first, then run one model.
-            yield_now().await;
+            // Let a waiting photo (and any other task of the page) go first, then run one model. A plain
+            // task hop, not `yield_now`: `scheduler.yield()` would put these runs ahead of every other
+            // task, and a photo's file read or a test's probe would wait for all 120 of them (~2.5 s).
+            yield_to_other_tasks().await;
             if !current() {
                 return None;
             }
