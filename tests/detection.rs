@@ -109,3 +109,28 @@ fn fit_seeta_landmarks() {
     println!("{n} faces; MEAN_LANDMARKS_IN_BOX = [{}]", fitted.join(", "));
     assert!(n > 20.0);
 }
+
+/// `detect_faces_in_view` (the web app's entry: the browser has scaled the photo down already) gives the faces
+/// `detect_faces` gives on the full photo when the view is the one `detect_faces` makes itself: same boxes and
+/// landmarks, in the full photo's coordinates; an empty view is a typed error, not a panic.
+#[test]
+fn faces_found_in_a_scaled_view_are_the_full_photos_faces() {
+    let mut pipeline = pipeline(DetectorKind::Yunet, EmbedderModel::EdgefaceXs, 640);
+    for rel in ["groups/scientists.jpg", "groups/office2.jpg", "gallery/AJOLIE-001_fe3347c0.jpg"] {
+        let image = load_rgb(&faces_dir().join(rel));
+        let (view, _) = simface::decode::downscale_for_detection(&image, 640);
+        let full = block_on(pipeline.detect_faces(&image)).unwrap();
+        let in_view = block_on(pipeline.detect_faces_in_view(&view, image.dimensions())).unwrap();
+        assert_eq!(full.len(), in_view.len(), "{rel}");
+        for (a, b) in full.iter().zip(&in_view) {
+            let apart = a.landmarks.iter().zip(&b.landmarks).map(|(p, q)| (p.x - q.x).abs().max((p.y - q.y).abs()));
+            assert!(apart.fold(0f32, f32::max) < 1e-3, "{rel}: {:?} vs {:?}", a.landmarks, b.landmarks);
+            assert!((a.bbox.x - b.bbox.x).abs() < 1e-3 && (a.bbox.width - b.bbox.width).abs() < 1e-3, "{rel}");
+        }
+    }
+    let empty = image::RgbImage::new(0, 0);
+    assert!(matches!(
+        block_on(pipeline.detect_faces_in_view(&empty, (640, 480))),
+        Err(simface::Error::CorruptImage(_))
+    ));
+}

@@ -1,8 +1,9 @@
 //! Photos decoded by the browser. `createImageBitmap` decodes a file on the browser's own threads (the page's
 //! thread is free meanwhile) with its native SIMD decoders: a 48 MP JPEG in ~170 ms here, where the Rust
 //! decoder in wasm needs over a second. The full-resolution pixels stay in the browser's memory, outside
-//! wasm; the page takes from them only what it needs: the whole photo scaled down for detection (the
-//! browser scales too), and the few hundred pixels around a face that alignment samples at full resolution.
+//! wasm; the page takes from them only what it needs: the preview and the whole photo scaled down for
+//! detection (the browser scales too), and each face's aligned 112×112 crop, which the browser samples from the
+//! full resolution with the transform the core computes.
 //!
 //! The decode applies the EXIF orientation (`imageOrientation: "from-image"`, as the Rust decoder does). It
 //! keeps the browser's default colour handling: a photo with an embedded colour profile other than sRGB

@@ -117,26 +117,24 @@ pub async fn read_array_buffer(blob: &web_sys::Blob) -> Result<js_sys::ArrayBuff
     Ok(buf.unchecked_into())
 }
 
-/// Fetches a same-origin URL whole; `Ok(None)` for an HTTP error status (e.g. 404).
-pub async fn fetch_bytes(url: &str) -> Result<Option<Vec<u8>>, AppError> {
+/// The response to a same-origin GET; `Ok(None)` for an HTTP error status (e.g. 404).
+async fn fetch_ok(url: &str) -> Result<Option<web_sys::Response>, AppError> {
     let window = web_sys::window().ok_or_else(no_window)?;
     let resp: web_sys::Response =
         JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| AppError::js(&e))?.unchecked_into();
-    if !resp.ok() {
-        return Ok(None);
-    }
+    Ok(resp.ok().then_some(resp))
+}
+
+/// Fetches a same-origin URL whole; `Ok(None)` for an HTTP error status (e.g. 404).
+pub async fn fetch_bytes(url: &str) -> Result<Option<Vec<u8>>, AppError> {
+    let Some(resp) = fetch_ok(url).await? else { return Ok(None) };
     let buf = JsFuture::from(resp.array_buffer().map_err(|e| AppError::js(&e))?).await.map_err(|e| AppError::js(&e))?;
     Ok(Some(Uint8Array::new(&buf).to_vec()))
 }
 
 /// Fetches a same-origin URL as a Blob (nothing copied into wasm); `Ok(None)` for an HTTP error status.
 pub async fn fetch_blob(url: &str) -> Result<Option<web_sys::Blob>, AppError> {
-    let window = web_sys::window().ok_or_else(no_window)?;
-    let resp: web_sys::Response =
-        JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| AppError::js(&e))?.unchecked_into();
-    if !resp.ok() {
-        return Ok(None);
-    }
+    let Some(resp) = fetch_ok(url).await? else { return Ok(None) };
     let blob = JsFuture::from(resp.blob().map_err(|e| AppError::js(&e))?).await.map_err(|e| AppError::js(&e))?;
     Ok(Some(blob.unchecked_into()))
 }

@@ -1,8 +1,9 @@
 //! What happens to a photo in a slot: it comes in (drop, pick, paste or sample), its header is checked, the
 //! browser decodes it off the page's thread (`services::bitmap`; full resolution stays in the browser), its
-//! faces are found on the photo scaled down by the browser, one is chosen (the largest unless the user picks another), aligned and embedded. Every stage
-//! yields to the browser first, so the page keeps responding; every new photo or re-analysis is a new job
-//! of the slot, and an older job stops writing (latest request wins).
+//! faces are found on the photo scaled down by the browser, one is chosen (the largest unless the user picks
+//! another), aligned and embedded. Every stage yields to the browser first, so the page keeps responding;
+//! every new photo or re-analysis is a new job of the slot, and an older job stops writing (latest request
+//! wins).
 
 use std::sync::Arc;
 
@@ -24,8 +25,8 @@ pub const MAX_FILE_BYTES: usize = 128 * 1024 * 1024;
 
 /// The most pixels a photo may have. The browser decodes it into its own memory, outside wasm, at 4 bytes a
 /// pixel: 800 MB at this limit, while the photo is in a slot (measured: a 200 MP JPEG decodes in ~0.7 s in
-/// headless Chromium here). The page itself only ever holds the photo scaled down and the pixels around a
-/// face. Photos the browser cannot decode go to the Rust decoder, whose limit is lower
+/// headless Chromium here). Wasm memory only ever holds the file's bytes (briefly), the photo scaled down for
+/// detection and the 112×112 crop. Photos the browser cannot decode go to the Rust decoder, whose limit is lower
 /// ([`simface::decode::DEFAULT_MAX_PIXELS`]: it decodes into wasm memory).
 pub const MAX_PIXELS: u64 = 200_000_000;
 

@@ -19,7 +19,6 @@ use simface::align::{align_face, transform_to_template};
 use simface::quality::{Quality, QualityConfig, assess};
 use simface::runtime::{Execution, RuntimeOptions};
 use simface::{DetectorKind, EmbedderModel, Embedding, Face, FacePipeline, ModelBytes, PipelineConfig};
-
 use web_sys::ImageBitmap;
 
 use super::bitmap;
