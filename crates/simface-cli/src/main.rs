@@ -87,6 +87,9 @@ enum Command {
     Align(AlignArgs),
     /// Judge whether each face is good enough to enrol: size, sharpness, light, head pose.
     Quality(QualityArgs),
+    /// Whether each face is a live person or a photo or screen held up to the camera (presentation-attack
+    /// detection: MiniFASNetV2 + MiniFASNetV1SE, live when the averaged real-class probability is ≥ 0.5).
+    Liveness(LivenessArgs),
     /// Print the 512-d embedding of the largest face of each image (every face with --all).
     Embed(EmbedArgs),
     /// Compare the faces of two photos.
@@ -118,6 +121,15 @@ struct AlignArgs {
 struct QualityArgs {
     #[arg(required = true)]
     images: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct LivenessArgs {
+    #[arg(required = true)]
+    images: Vec<PathBuf>,
+    /// Write each face's two 80×80 model inputs as PNG to this directory (created if missing).
+    #[arg(long)]
+    crops: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -190,6 +202,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Detect(a) => commands::detect::run(g, &a.images, a.draw.as_deref()),
         Command::Align(a) => commands::align::run(g, &a.image, &a.out),
         Command::Quality(a) => commands::quality::run(g, &a.images),
+        Command::Liveness(a) => commands::liveness::run(g, &a.images, a.crops.as_deref()),
         Command::Embed(a) => commands::embed::run(g, &a.images, a.all),
         Command::Compare(a) => commands::compare::run(g, &a.a, &a.b, a.face, a.face_b.unwrap_or(a.face), a.threshold),
         Command::Eval(a) => commands::eval::run(g, &a.pairs, &a.root, a.scores.as_deref(), a.threshold),

@@ -49,6 +49,16 @@ impl GlobalOptions {
     }
 }
 
+impl GlobalOptions {
+    /// The two anti-spoofing models, from the same models directory (call after [`GlobalOptions::pipeline`],
+    /// which points the core at ONNX Runtime).
+    pub fn liveness_checker(&self) -> anyhow::Result<simface::liveness::LivenessChecker> {
+        let models = self.models_dir()?;
+        simface::liveness::LivenessChecker::from_dir(&models, self.runtime())
+            .with_context(|| format!("loading the liveness models from {}", models.display()))
+    }
+}
+
 /// Reads and decodes an image file (EXIF-upright RGB).
 pub fn load_image(path: &Path) -> anyhow::Result<RgbImage> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;

@@ -62,6 +62,25 @@ pub struct JudgedFace {
     pub advice: Vec<&'static str>,
 }
 
+/// `liveness`: the faces of one image, each with what the anti-spoofing models said.
+#[derive(Serialize)]
+pub struct LivenessImage {
+    pub file: String,
+    pub width: u32,
+    pub height: u32,
+    pub faces: Vec<LivenessFace>,
+}
+
+/// A [`FaceRecord`] with its liveness (real-class probability, decision, threshold, each model's softmax) and
+/// the time both models took, in ms. Still readable as a `FaceRecord`.
+#[derive(Serialize)]
+pub struct LivenessFace {
+    #[serde(flatten)]
+    pub face: FaceRecord,
+    pub liveness: simface::liveness::Liveness,
+    pub liveness_ms: f64,
+}
+
 /// `embed`: the largest face of one image with its embedding (`faces[0].embedding`, `faces[0].model`).
 pub type EmbeddedImage = ImageRecord;
 

@@ -237,6 +237,38 @@ fn quality_passes_the_good_portrait_and_reports_every_measure_of_every_face() {
     }
 }
 
+/// `simface liveness`: minivision's live sample is live and its two attacks are not, each face a FaceRecord
+/// with the averaged real-class probability, the decision, the threshold, what each model said and the time;
+/// `--crops` writes each face's two 80×80 model inputs.
+#[test]
+fn liveness_tells_the_live_sample_from_the_two_attacks() {
+    let crops = std::env::temp_dir().join(format!("simface-liveness-crops-{}", std::process::id()));
+    let samples = ["antispoof/image_T1.jpg", "antispoof/image_F1.jpg", "antispoof/image_F2.jpg"].map(face);
+    let crops_arg = crops.to_string_lossy().into_owned();
+    let report = simface(&["liveness", &samples[0], &samples[1], &samples[2], "--crops", &crops_arg]);
+    for (i, live) in [true, false, false].into_iter().enumerate() {
+        let f = &report[i]["faces"][0];
+        let l = &f["liveness"];
+        assert_eq!(l["live"], live, "{}: {f}", samples[i]);
+        assert_eq!(l["threshold"], 0.5);
+        let real = l["real"].as_f64().expect("real");
+        assert_eq!(live, real >= 0.5, "{f}");
+        let models: Vec<&str> =
+            l["models"].as_array().expect("models").iter().filter_map(|m| m["model"].as_str()).collect();
+        assert_eq!(models, ["minifasnet_v2", "minifasnet_v1se"]);
+        let mean =
+            l["models"].as_array().expect("models").iter().filter_map(|m| m["probabilities"][1].as_f64()).sum::<f64>()
+                / 2.0;
+        assert!((mean - real).abs() < 1e-6, "real is the two models' mean: {l}");
+        assert!(f["bbox"]["width"].is_number() && f["liveness_ms"].as_f64().is_some_and(|ms| ms > 0.0), "{f}");
+    }
+    for model in ["minifasnet_v2", "minifasnet_v1se"] {
+        let png = image::open(crops.join(format!("image_T1_0_{model}.png"))).expect("the crop");
+        assert_eq!((png.width(), png.height()), (80, 80));
+    }
+    let _ = std::fs::remove_dir_all(&crops);
+}
+
 #[test]
 fn bench_json_has_every_stage_as_median_and_p90_and_the_plain_baseline() {
     let report = simface(&[

@@ -23,6 +23,7 @@ pub mod enrolment;
 pub mod error;
 pub mod eval;
 pub mod gallery;
+pub mod liveness;
 pub mod matching;
 pub mod models;
 pub mod pipeline;

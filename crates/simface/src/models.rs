@@ -25,6 +25,8 @@ pub struct Manifest {
 pub enum ModelKind {
     Detector,
     Embedder,
+    /// Presentation-attack detection (`crate::liveness`).
+    Liveness,
 }
 
 /// One model of the manifest (the fields the programs use; the contract fields are documentation).
@@ -99,6 +101,17 @@ impl EmbedderModel {
     }
 }
 
+impl crate::liveness::LivenessModel {
+    /// This model's manifest entry.
+    pub fn entry(self) -> &'static ModelEntry {
+        entry(self.name())
+    }
+
+    pub fn file_name(self) -> &'static str {
+        &self.entry().file
+    }
+}
+
 impl DetectorKind {
     /// The manifest name of this detector's model.
     pub fn model_name(self) -> &'static str {
@@ -142,6 +155,9 @@ mod tests {
         }
         for detector in [DetectorKind::Yunet, DetectorKind::Seeta] {
             assert_eq!(detector.entry().kind, ModelKind::Detector);
+        }
+        for model in crate::liveness::LivenessModel::ALL {
+            assert_eq!(model.entry().kind, ModelKind::Liveness);
         }
         for e in &manifest().models {
             assert_eq!(e.sha256.len(), 64, "{}", e.name);

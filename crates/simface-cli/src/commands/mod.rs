@@ -7,4 +7,5 @@ pub mod compare;
 pub mod detect;
 pub mod embed;
 pub mod eval;
+pub mod liveness;
 pub mod quality;
