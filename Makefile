@@ -22,7 +22,7 @@ help:
 	@echo "make bench-browser  the app's stages in headless Chromium vs raw onnxruntime-web and native"
 	@echo "make bench-live     the live camera view with a fake webcam: fps, detection, embedding"
 	@echo "make bench-race     the app against Human and face-api (and raw onnxruntime-web) on the same photos"
-	@echo "make convert-check  EdgeFace checkpoints -> ONNX: the converter on every variant and the official XS/XXS (PyTorch, by hand)"
+	@echo "make convert-check  checkpoints -> ONNX: EdgeFace (every variant, the official XS/XXS) and MiniFASNet V2/V1SE (PyTorch, by hand)"
 	@echo "make clean      remove build outputs (target/, dist/)"
 	@echo "make distclean  also remove what setup installed in the checkout (.tools/, models, samples)"
 
@@ -116,3 +116,13 @@ convert-check: setup
 			--variant edgeface_$${v}_q --out target/converted/edgeface_$$v.onnx \
 			--reference models/edgeface_$$v.onnx --aligned $(SHARED)/golden/aligned; \
 	done
+	# MiniFASNet (liveness): both checkpoints against the ONNX files set-up copied, on the 80x80 inputs the CLI
+	# makes of minivision's samples and the shared portraits.
+	cargo build --release --bin simface
+	mkdir -p target/liveness-crops
+	target/release/simface liveness --crops target/liveness-crops $(SHARED)/faces/antispoof/*.jpg \
+		$(SHARED)/faces/gallery/*.jpg $(SHARED)/faces/probe/*.jpg > /dev/null
+	.tools/convvenv/bin/python tools/convert_minifasnet.py $(SHARED)/models/2.7_80x80_MiniFASNetV2.pth --variant v2 \
+		--out target/converted/MiniFASNetV2.onnx --crops target/liveness-crops --reference models/MiniFASNetV2.onnx
+	.tools/convvenv/bin/python tools/convert_minifasnet.py $(SHARED)/models/4_0_0_80x80_MiniFASNetV1SE.pth --variant v1se \
+		--out target/converted/MiniFASNetV1SE.onnx --crops target/liveness-crops --reference models/MiniFASNetV1SE.onnx
