@@ -107,6 +107,9 @@ struct DetectArgs {
     /// Write the (first) image with boxes and landmarks drawn to this PNG.
     #[arg(long)]
     draw: Option<PathBuf>,
+    /// Also check each face's liveness (the `liveness` field; see `simface liveness`).
+    #[arg(long)]
+    liveness: bool,
 }
 
 #[derive(Args)]
@@ -199,7 +202,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     let g = &cli.global;
     match cli.command {
-        Command::Detect(a) => commands::detect::run(g, &a.images, a.draw.as_deref()),
+        Command::Detect(a) => commands::detect::run(g, &a.images, a.draw.as_deref(), a.liveness),
         Command::Align(a) => commands::align::run(g, &a.image, &a.out),
         Command::Quality(a) => commands::quality::run(g, &a.images),
         Command::Liveness(a) => commands::liveness::run(g, &a.images, a.crops.as_deref()),

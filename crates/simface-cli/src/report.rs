@@ -71,13 +71,12 @@ pub struct LivenessImage {
     pub faces: Vec<LivenessFace>,
 }
 
-/// A [`FaceRecord`] with its liveness (real-class probability, decision, threshold, each model's softmax) and
-/// the time both models took, in ms. Still readable as a `FaceRecord`.
+/// A [`FaceRecord`] with its `liveness` set (real-class probability, decision, threshold, each model's softmax)
+/// and the time both models took, in ms. Still readable as a `FaceRecord`.
 #[derive(Serialize)]
 pub struct LivenessFace {
     #[serde(flatten)]
     pub face: FaceRecord,
-    pub liveness: simface::liveness::Liveness,
     pub liveness_ms: f64,
 }
 

@@ -267,6 +267,10 @@ fn liveness_tells_the_live_sample_from_the_two_attacks() {
         assert_eq!((png.width(), png.height()), (80, 80));
     }
     let _ = std::fs::remove_dir_all(&crops);
+    // `detect --liveness` puts the same field in detect's face records, and only when asked.
+    let detected = simface(&["detect", "--liveness", &samples[1]]);
+    assert_eq!(detected[0]["faces"][0]["liveness"], report[1]["faces"][0]["liveness"], "{detected}");
+    assert!(simface(&["detect", &samples[1]])[0]["faces"][0].get("liveness").is_none());
 }
 
 #[test]

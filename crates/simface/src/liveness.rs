@@ -31,10 +31,12 @@ pub const CROP_SIZE: u32 = 80;
 /// The averaged real-class probability at and above which a face counts as live.
 pub const DEFAULT_THRESHOLD: f32 = 0.5;
 
-/// One of the two anti-spoofing models.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// One of the two anti-spoofing models (in JSON by its manifest name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum LivenessModel {
+    #[serde(rename = "minifasnet_v2")]
     MiniFasNetV2,
+    #[serde(rename = "minifasnet_v1se")]
     MiniFasNetV1Se,
 }
 
@@ -59,20 +61,15 @@ impl LivenessModel {
 }
 
 /// What each model said about one face.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ModelVerdict {
-    #[serde(serialize_with = "serialize_model")]
     pub model: LivenessModel,
     /// The model's softmax over (attack, real, attack).
     pub probabilities: [f32; 3],
 }
 
-fn serialize_model<S: serde::Serializer>(model: &LivenessModel, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(model.name())
-}
-
 /// The liveness of one face.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Liveness {
     /// The real-class probability, averaged over the models.
     pub real: f32,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::detect::{BBox, Face, LandmarkSource, Point};
 use crate::embed::{EmbedderModel, Embedding};
+use crate::liveness::Liveness;
 use crate::quality::Quality;
 
 /// A face as SimFace reports it. Coordinates are pixels of the full-resolution upright image (see
@@ -28,6 +29,9 @@ pub struct FaceRecord {
     /// The L2-normalised embedding, when one was computed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedding: Option<Embedding>,
+    /// Whether the face is a live person or a photo or screen held up to the camera, when it was checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liveness: Option<Liveness>,
 }
 
 impl FaceRecord {
@@ -42,7 +46,13 @@ impl FaceRecord {
             quality: None,
             model: None,
             embedding: None,
+            liveness: None,
         }
+    }
+
+    pub fn with_liveness(mut self, liveness: Liveness) -> Self {
+        self.liveness = Some(liveness);
+        self
     }
 
     pub fn with_quality(mut self, quality: Quality) -> Self {

@@ -1,4 +1,5 @@
-//! `simface detect`: boxes, landmarks and scores of every face, optionally drawn on the first image.
+//! `simface detect`: boxes, landmarks and scores of every face, optionally drawn on the first image, and with
+//! `--liveness` each face's liveness.
 
 use std::path::{Path, PathBuf};
 
@@ -13,8 +14,9 @@ use crate::GlobalOptions;
 use crate::pipeline::load_image;
 use crate::report::{DetectedImage, file_name, print_json};
 
-pub fn run(g: &GlobalOptions, images: &[PathBuf], draw: Option<&Path>) -> anyhow::Result<()> {
+pub fn run(g: &GlobalOptions, images: &[PathBuf], draw: Option<&Path>, liveness: bool) -> anyhow::Result<()> {
     let mut pipeline = g.pipeline()?;
+    let mut checker = if liveness { Some(g.liveness_checker()?) } else { None };
     let mut report = Vec::new();
     for (n, path) in images.iter().enumerate() {
         let image = load_image(path)?;
@@ -24,24 +26,35 @@ pub fn run(g: &GlobalOptions, images: &[PathBuf], draw: Option<&Path>) -> anyhow
         {
             draw_faces(&image, &faces).save(out).with_context(|| format!("writing {}", out.display()))?;
         }
+        let mut records: Vec<FaceRecord> = faces.iter().enumerate().map(|(i, f)| FaceRecord::new(i, f)).collect();
+        if let Some(checker) = checker.as_mut() {
+            for (record, face) in records.iter_mut().zip(&faces) {
+                let l = pollster::block_on(checker.check(&image, face))
+                    .with_context(|| format!("{}: face {}", path.display(), record.index))?;
+                record.liveness = Some(l);
+            }
+        }
         if g.json {
             report.push(DetectedImage {
                 image: ImageRecord {
                     file: file_name(path),
                     width: image.width(),
                     height: image.height(),
-                    faces: faces.iter().enumerate().map(|(i, f)| FaceRecord::new(i, f)).collect(),
+                    faces: records,
                 },
                 detector: g.detector,
             });
             continue;
         }
         println!("{}: {}×{}, {} face(s)", path.display(), image.width(), image.height(), faces.len());
-        for (i, f) in faces.iter().enumerate() {
+        for (i, (f, record)) in faces.iter().zip(&records).enumerate() {
             let b = f.bbox;
             let lm: Vec<String> = f.landmarks.iter().map(|p| format!("({:.1},{:.1})", p.x, p.y)).collect();
+            let live = record.liveness.as_ref().map_or(String::new(), |l| {
+                format!(" {} (real {:.3})", if l.live { "live" } else { "possible photo of a photo or screen" }, l.real)
+            });
             println!(
-                "  #{i} box x={:.1} y={:.1} w={:.1} h={:.1} score={:.3} landmarks {}",
+                "  #{i} box x={:.1} y={:.1} w={:.1} h={:.1} score={:.3} landmarks {}{live}",
                 b.x,
                 b.y,
                 b.width,

@@ -47,8 +47,7 @@ pub fn run(g: &GlobalOptions, images: &[PathBuf], crops: Option<&Path>) -> anyho
                     .into_iter()
                     .enumerate()
                     .map(|(i, (f, liveness, ms))| LivenessFace {
-                        face: FaceRecord::new(i, f),
-                        liveness,
+                        face: FaceRecord::new(i, f).with_liveness(liveness),
                         liveness_ms: ms,
                     })
                     .collect(),
