@@ -209,7 +209,7 @@ say "web app models: ok ($web_models)"
 faces=$SHARED/faces
 if [ -d "$faces" ]; then
   mkdir -p assets/samples
-  for set in gallery probe simface groups; do
+  for set in gallery probe simface groups antispoof; do
     if [ -d "$faces/$set" ]; then
       # -u copies only what is new or newer; the sources are read-only, the copies need not be.
       cp -R -u "$faces/$set" assets/samples/

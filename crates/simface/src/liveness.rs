@@ -187,10 +187,26 @@ impl LivenessChecker {
 
     /// The liveness of `face` in `image` (the full-resolution image the face was found in).
     pub async fn check(&mut self, image: &RgbImage, face: &Face) -> Result<Liveness> {
+        let mut crops = Vec::with_capacity(LivenessModel::ALL.len());
+        for model in LivenessModel::ALL {
+            crops.push(crop(image, &face.bbox, model).ok_or(Error::DegenerateLandmarks)?);
+        }
+        self.check_crops(&crops).await
+    }
+
+    /// The liveness of a face from its two 80×80 model inputs, made elsewhere the way [`crop`] makes them (the
+    /// web app lets the browser cut them out of the full-resolution photo): `crops[i]` is the input of
+    /// [`LivenessModel::ALL`]`[i]`.
+    pub async fn check_crops(&mut self, crops: &[RgbImage]) -> Result<Liveness> {
+        if crops.len() != self.models.len() || crops.iter().any(|c| c.dimensions() != (CROP_SIZE, CROP_SIZE)) {
+            return Err(Error::RegionSize {
+                expected: (CROP_SIZE, CROP_SIZE),
+                found: crops.first().map_or((0, 0), RgbImage::dimensions),
+            });
+        }
         let mut verdicts = Vec::with_capacity(self.models.len());
-        for (kind, model) in &mut self.models {
-            let crop = crop(image, &face.bbox, *kind).ok_or(Error::DegenerateLandmarks)?;
-            let outputs = model.run(input_tensor(&crop)).await?;
+        for ((kind, model), crop) in self.models.iter_mut().zip(crops) {
+            let outputs = model.run(input_tensor(crop)).await?;
             let logits = outputs.first().map(|o| o.data.as_slice()).unwrap_or_default();
             if logits.len() != 3 || logits.iter().any(|v| !v.is_finite()) {
                 return Err(Error::ModelShape {

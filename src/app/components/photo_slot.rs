@@ -6,7 +6,7 @@ use leptos::{prelude::*, task::spawn_local};
 
 use super::drop_zone::{DropZone, picked_file};
 use super::samples::SamplePicker;
-use super::text::{ms, quality_text};
+use super::text::{liveness_text, ms, quality_text};
 use crate::app::drawing::{draw_heat_strip, draw_photo, put_rgb};
 use crate::app::error::AppError;
 use crate::app::services::browser::{copy_text, download_text};
@@ -197,6 +197,13 @@ pub fn PhotoSlot(state: SlotState) -> impl IntoView {
                         }}</dd>
                         <dt>"Quality"</dt>
                         <dd data-testid=format!("quality-{tag}")>{move || slot.compared.with(|c| c.as_ref().map(|c| quality_text(&c.quality)).unwrap_or_default())}</dd>
+                        <dt class:hidden=move || slot.compared.with(|c| c.as_ref().is_none_or(|c| c.liveness.is_none()))>"Liveness"</dt>
+                        <dd
+                            data-testid=format!("liveness-{tag}")
+                            class:hidden=move || slot.compared.with(|c| c.as_ref().is_none_or(|c| c.liveness.is_none()))
+                            data-live=move || slot.compared.with(|c| c.as_ref().and_then(|c| c.liveness.as_ref()).map(|l| l.live.to_string()))
+                            data-real=move || slot.compared.with(|c| c.as_ref().and_then(|c| c.liveness.as_ref()).map(|l| l.real.to_string()))
+                        >{move || slot.compared.with(|c| c.as_ref().and_then(|c| c.liveness.as_ref()).map(liveness_text).unwrap_or_default())}</dd>
                         <dt>"Timings"</dt>
                         <dd class="timings" data-testid=format!("timings-{tag}")>{move || {
                             let decode = slot.photo.with(|p| p.as_ref().map(|p| p.decode_ms));

@@ -110,6 +110,25 @@ pub fn SettingsCard() -> impl IntoView {
                 </label>
             </div>
             <p class="muted small">"Larger detection sizes find smaller faces in group photos, and take longer."</p>
+            <label class="check">
+                <input
+                    type="checkbox"
+                    data-testid="liveness-uploads"
+                    prop:checked=move || ctx.settings.with(|s| s.liveness_for_uploads)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        ctx.settings.update(|s| s.liveness_for_uploads = on);
+                    }
+                />
+                " Check liveness of uploaded photos"
+            </label>
+            <p class="muted small">
+                "Liveness tells a live face in front of a camera from a photo or a screen held up to it (two small "
+                "anti-spoofing models, MiniFASNet; 3.5 MB, downloaded when turned on). An uploaded photo is a photo: "
+                "the check says whether it looks like a camera capture of a live person, and web photos are often "
+                "taken for prints (1 of our 16 portraits is). It raises the bar against casual attacks; it is not a "
+                "security guarantee (deep fakes, good masks and injected video pass it)."
+            </p>
             <p class="muted small" data-testid="reload-note" class:hidden=move || !ctx.engine.needs_reload.get()>
                 "WebGPU needs the WebGPU build of ONNX Runtime, which this page did not load. The models run on "
                 "WebAssembly until the page is reloaded; the settings are kept, the photos are not. "

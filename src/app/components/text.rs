@@ -19,3 +19,9 @@ pub fn ms(v: f64) -> String {
 pub fn human_bytes(n: u64) -> String {
     if n >= 1_048_576 { format!("{:.1} MB", n as f64 / 1_048_576.0) } else { format!("{:.0} kB", n as f64 / 1024.0) }
 }
+
+/// A face's liveness in words, with the averaged real-class probability.
+pub fn liveness_text(l: &simface::liveness::Liveness) -> String {
+    let verdict = if l.live { "Live face" } else { "Possible photo of a photo or screen" };
+    format!("{verdict} (real {:.2}, threshold {})", l.real, l.threshold)
+}

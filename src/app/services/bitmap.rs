@@ -102,6 +102,30 @@ pub fn aligned_crop(bitmap: &ImageBitmap, transform: &Similarity) -> Result<RgbI
     read_rgb(&ctx, side, side)
 }
 
+/// One liveness model's 80×80 input: the inclusive region `(x0, y0, x1, y1)` of the full-resolution bitmap
+/// (`simface::liveness::crop_box`) scaled to 80×80 by the browser, bilinear without mipmaps
+/// (`imageSmoothingQuality: "low"`), as the core's `liveness::crop` and `cv2.resize` sample.
+pub fn liveness_crop(bitmap: &ImageBitmap, (x0, y0, x1, y1): (u32, u32, u32, u32)) -> Result<RgbImage, AppError> {
+    let side = simface::liveness::CROP_SIZE;
+    let ctx = scratch(side, side, true)?;
+    let _ = Reflect::set(&ctx, &"imageSmoothingQuality".into(), &"low".into());
+    let (w, h) = (f64::from(x1 - x0 + 1), f64::from(y1 - y0 + 1));
+    let s = f64::from(side);
+    ctx.draw_image_with_image_bitmap_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+        bitmap,
+        f64::from(x0),
+        f64::from(y0),
+        w,
+        h,
+        0.0,
+        0.0,
+        s,
+        s,
+    )
+    .map_err(|e| AppError::js(&e))?;
+    read_rgb(&ctx, side, side)
+}
+
 /// A canvas of `w × h` to draw into; `read_back` when its pixels will be read (`willReadFrequently`: kept in
 /// CPU memory, so reading it back is a copy, not a GPU download).
 fn scratch(w: u32, h: u32, read_back: bool) -> Result<CanvasRenderingContext2d, AppError> {

@@ -160,6 +160,7 @@ async fn embed_selected(slot: SlotState, job: Ticket) {
         Ok(e) if job.is_current() => {
             slot.compared.set(Some(Compared {
                 index,
+                liveness: e.liveness,
                 crop: Arc::new(e.crop),
                 embedding: Arc::new(e.embedding),
                 model: e.model,
@@ -198,8 +199,9 @@ pub fn compared_record(slot: SlotState) -> Option<ImageRecord> {
     let (file, width, height) =
         slot.photo.with_untracked(|p| p.as_ref().map(|p| (p.name.clone(), p.width, p.height)))?;
     let face = slot.detection.with_untracked(|d| d.as_ref().and_then(|d| d.faces.get(compared.index).cloned()))?;
-    let record = FaceRecord::new(compared.index, &face)
+    let mut record = FaceRecord::new(compared.index, &face)
         .with_quality(compared.quality.clone())
         .with_embedding(compared.model, (*compared.embedding).clone());
+    record.liveness = compared.liveness.clone();
     Some(ImageRecord { file, width, height, faces: vec![record] })
 }

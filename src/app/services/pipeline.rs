@@ -16,6 +16,7 @@ use std::{cell::RefCell, collections::HashMap, rc::Rc};
 use futures::lock::Mutex;
 use image::RgbImage;
 use simface::align::{align_face, transform_to_template};
+use simface::liveness::{Liveness, LivenessChecker, LivenessModel, crop_box};
 use simface::quality::{Quality, QualityConfig, assess};
 use simface::runtime::{Execution, RuntimeOptions};
 use simface::{DetectorKind, EmbedderModel, Embedding, Face, FacePipeline, ModelBytes, PipelineConfig};
@@ -32,6 +33,8 @@ struct Built {
     detector: DetectorKind,
     execution: Execution,
     pipeline: FacePipeline,
+    /// The anti-spoofing models, when the settings ask for liveness.
+    liveness: Option<LivenessChecker>,
 }
 
 /// Called with the error of a model run that failed on WebGPU.
@@ -111,10 +114,22 @@ pub async fn prepare(settings: Settings, execution: Execution, report: &dyn Fn(P
             ..PipelineConfig::default()
         };
         let pipeline = FacePipeline::new(models, config).await?;
-        *slot = Some(Built { model: settings.model, detector: settings.detector, execution, pipeline });
+        *slot = Some(Built { model: settings.model, detector: settings.detector, execution, pipeline, liveness: None });
     }
     if let Some(built) = slot.as_mut() {
         built.pipeline.set_max_side(settings.detection_size.pixels());
+        if settings.liveness_for_uploads != built.liveness.is_some() {
+            built.liveness = None;
+            if settings.liveness_for_uploads {
+                let get = |m: LivenessModel| engine.bytes.borrow().get(m.file_name()).cloned();
+                let (Some(v2), Some(v1se)) = (get(LivenessModel::MiniFasNetV2), get(LivenessModel::MiniFasNetV1Se))
+                else {
+                    return Err(AppError::PipelineNotReady);
+                };
+                let options = RuntimeOptions { execution, ..RuntimeOptions::default() };
+                built.liveness = Some(LivenessChecker::from_bytes(&v2, &v1se, options).await?);
+            }
+        }
     }
     Ok(())
 }
@@ -208,16 +223,37 @@ pub fn align_photo(photo: &ImageBitmap, face: &Face) -> Result<RgbImage, AppErro
     bitmap::aligned_crop(photo, &transform)
 }
 
-/// Aligns `face` of a photo the browser decoded, judges its quality and embeds the crop.
+/// Aligns `face` of a photo the browser decoded, judges its quality and embeds the crop; and checks its
+/// liveness when the settings ask for it.
 pub async fn embed_photo(photo: &ImageBitmap, face: &Face) -> Result<Embedded, AppError> {
     let start = now_ms();
     let crop = align_photo(photo, face)?;
-    embed_aligned(face, crop, start).await
+    let mut embedded = embed_aligned(face, crop, start).await?;
+    embedded.liveness = liveness_of_photo(photo, face).await?;
+    Ok(embedded)
+}
+
+/// The liveness of `face` of a photo the browser decoded, when the pipeline has the liveness models: the
+/// browser cuts each model's 80×80 input out of the full-resolution bitmap (the core's region, bilinear).
+async fn liveness_of_photo(photo: &ImageBitmap, face: &Face) -> Result<Option<Liveness>, AppError> {
+    let engine = engine();
+    let mut slot = engine.pipeline.lock().await;
+    let Some(checker) = slot.as_mut().and_then(|b| b.liveness.as_mut()) else { return Ok(None) };
+    let mut crops = Vec::with_capacity(LivenessModel::ALL.len());
+    for model in LivenessModel::ALL {
+        let region = crop_box(&face.bbox, photo.width(), photo.height(), model.scale())
+            .ok_or(simface::Error::DegenerateLandmarks)?;
+        crops.push(bitmap::liveness_crop(photo, region)?);
+    }
+    let result = checker.check_crops(&crops).await;
+    Ok(Some(checked(&mut slot, result)?))
 }
 
 /// One face aligned and embedded.
 pub struct Embedded {
     pub crop: RgbImage,
+    /// Set when the settings ask for liveness ([`embed_photo`]).
+    pub liveness: Option<Liveness>,
     pub embedding: Embedding,
     pub model: EmbedderModel,
     pub quality: Quality,
@@ -236,7 +272,7 @@ async fn embed_aligned(face: &Face, crop: RgbImage, start: f64) -> Result<Embedd
     let align_ms = now_ms() - start;
     yield_now().await;
     let (embedding, model, embed_ms) = embed_crop(&crop).await?;
-    Ok(Embedded { crop, embedding, model, quality, align_ms, embed_ms })
+    Ok(Embedded { crop, liveness: None, embedding, model, quality, align_ms, embed_ms })
 }
 
 /// The embedding of an aligned crop, the model that made it and the time it took, in ms.

@@ -4,6 +4,7 @@
 
 use std::{fmt, str::FromStr};
 
+use simface::liveness::LivenessModel;
 use simface::{DetectorKind, EmbedderModel};
 
 use crate::app::error::AppError;
@@ -111,12 +112,20 @@ pub struct Settings {
     pub detector: DetectorKind,
     pub detection_size: DetectionSize,
     pub backend: Backend,
+    /// Check the liveness of the faces of uploaded photos too. Off by default: an uploaded photo IS a photo,
+    /// and presentation-attack detection is meant for what a camera sees (the two liveness models are then not
+    /// even downloaded).
+    pub liveness_for_uploads: bool,
 }
 
 impl Settings {
     /// The model files this configuration needs.
-    pub fn files(&self) -> [&'static str; 2] {
-        [self.detector.file_name(), self.model.file_name()]
+    pub fn files(&self) -> Vec<&'static str> {
+        let mut files = vec![self.detector.file_name(), self.model.file_name()];
+        if self.liveness_for_uploads {
+            files.extend(LivenessModel::ALL.map(LivenessModel::file_name));
+        }
+        files
     }
 }
 

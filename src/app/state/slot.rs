@@ -5,6 +5,7 @@ use std::{fmt, str::FromStr, sync::Arc};
 use image::RgbImage;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
+use simface::liveness::Liveness;
 use simface::{EmbedderModel, Embedding, Face, quality::Quality};
 use web_sys::{HtmlCanvasElement, ImageBitmap};
 
@@ -102,6 +103,8 @@ pub struct Detection {
 #[derive(Clone)]
 pub struct Compared {
     pub index: usize,
+    /// Set when the settings ask for the liveness of uploaded photos.
+    pub liveness: Option<Liveness>,
     pub crop: Arc<RgbImage>,
     pub embedding: Arc<Embedding>,
     pub model: EmbedderModel,
