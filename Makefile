@@ -67,7 +67,7 @@ build: setup
 bench: setup
 	cargo build --release -p simface-cli
 	for model in xs xxs; do \
-		target/release/simface bench --threads 1 --baseline --runs 40 --model $$model --resize 640x480 \
+		target/release/simface bench --threads 1 --baseline --liveness --runs 40 --model $$model --resize 640x480 \
 			assets/samples/simface/royalty_free_good_face.jpg; \
 	done
 	target/release/simface bench --threads 1 --baseline --runs 20 assets/samples/groups/office4.jpg

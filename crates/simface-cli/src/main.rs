@@ -186,6 +186,9 @@ struct BenchArgs {
     /// Also time plain ONNX Runtime runs of the same models on the same inputs.
     #[arg(long)]
     baseline: bool,
+    /// Also time the liveness check of the largest face (both anti-spoofing models; not part of the pipeline).
+    #[arg(long)]
+    liveness: bool,
 }
 
 fn main() -> ExitCode {
@@ -209,6 +212,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Embed(a) => commands::embed::run(g, &a.images, a.all),
         Command::Compare(a) => commands::compare::run(g, &a.a, &a.b, a.face, a.face_b.unwrap_or(a.face), a.threshold),
         Command::Eval(a) => commands::eval::run(g, &a.pairs, &a.root, a.scores.as_deref(), a.threshold),
-        Command::Bench(a) => commands::bench::run(g, &a.images, a.runs, a.resize.as_deref(), a.baseline),
+        Command::Bench(a) => commands::bench::run(g, &a.images, a.runs, a.resize.as_deref(), a.baseline, a.liveness),
     }
 }

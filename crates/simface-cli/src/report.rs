@@ -147,6 +147,9 @@ pub struct BenchRow {
     pub embed_ms: Timing,
     /// Detect + align + embed, measured as one span.
     pub pipeline_ms: Timing,
+    /// With `--liveness`: both anti-spoofing models on the largest face (crops included).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub liveness_ms: Option<Timing>,
     /// With `--baseline` and YuNet: plain ONNX Runtime runs of the same models on the same inputs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plain_ort: Option<PlainOrt>,

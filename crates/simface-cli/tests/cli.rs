@@ -280,6 +280,7 @@ fn bench_json_has_every_stage_as_median_and_p90_and_the_plain_baseline() {
         "--threads",
         "1",
         "--baseline",
+        "--liveness",
         "--runs",
         "2",
         "--resize",
@@ -291,7 +292,7 @@ fn bench_json_has_every_stage_as_median_and_p90_and_the_plain_baseline() {
     let row = &report["results"][0];
     assert_eq!(row["size"], serde_json::json!([320, 240]), "{row}");
     assert_eq!(row["faces"], 1);
-    for key in ["decode_ms", "detect_ms", "align_ms", "embed_ms", "pipeline_ms"] {
+    for key in ["decode_ms", "detect_ms", "align_ms", "embed_ms", "pipeline_ms", "liveness_ms"] {
         let t = row[key].as_array().expect("[median, p90]");
         assert!(t.len() == 2 && t.iter().all(|v| v.as_f64().is_some_and(|v| v >= 0.0)), "{key}: {row}");
     }

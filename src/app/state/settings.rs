@@ -1,6 +1,7 @@
 //! What the person chose: the recognition model, the detector, the detection size, the backend the models
-//! run on, and which view the page shows. Each choice parses from the value of its `<select>` (or the query string) and prints back to it;
-//! an unknown value is an error, never a silent default.
+//! run on, whether uploaded photos get a liveness check, and which view the page shows. Each choice parses
+//! from the value of its `<select>` (or the query string) and prints back to it; an unknown value is an
+//! error, never a silent default.
 
 use std::{fmt, str::FromStr};
 

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use simface::embed::preprocess;
+use simface::liveness::LivenessChecker;
 use simface::models::read_model_file;
 use simface::pipeline::AnyDetector;
 use simface::runtime::PlainSession;
@@ -22,6 +23,7 @@ pub fn run(
     runs: usize,
     resize: Option<&str>,
     baseline: bool,
+    liveness: bool,
 ) -> anyhow::Result<()> {
     let size = resize.map(parse_size).transpose()?;
     let runs = runs.max(1);
@@ -38,10 +40,11 @@ pub fn run(
     } else {
         None
     };
+    let mut checker = if liveness { Some(g.liveness_checker()?) } else { None };
     let mut results = Vec::new();
     for path in images {
         let bytes = input_bytes(path, size)?;
-        results.push(bench_image(&mut pipeline, plain.as_mut(), path, &bytes, runs)?);
+        results.push(bench_image(&mut pipeline, plain.as_mut(), checker.as_mut(), path, &bytes, runs)?);
     }
     let report = Benchmark { model, detector: g.detector, threads: g.threads, runs, results };
     if g.json { print_json(&report) } else { print_table(&report) }
@@ -83,11 +86,13 @@ struct Samples {
     pipeline: Vec<Duration>,
     plain_yunet: Vec<Duration>,
     plain_embed: Vec<Duration>,
+    liveness: Vec<Duration>,
 }
 
 fn bench_image(
     pipeline: &mut FacePipeline,
     mut plain: Option<&mut PlainSessions>,
+    mut checker: Option<&mut LivenessChecker>,
     path: &Path,
     bytes: &[u8],
     runs: usize,
@@ -108,6 +113,13 @@ fn bench_image(
         pollster::block_on(pipeline.embed_faces(&crops))?;
         let total = start.elapsed();
         faces_found = faces.len();
+        if let (Some(checker), Some(face)) = (checker.as_deref_mut(), faces.first()) {
+            let start = Instant::now();
+            pollster::block_on(checker.check(&image, face))?;
+            if measured {
+                s.liveness.push(start.elapsed());
+            }
+        }
         if measured {
             s.decode.push(decode);
             s.detect.push(detect);
@@ -136,6 +148,7 @@ fn bench_image(
         align_ms: timing(&mut s.align),
         embed_ms: timing(&mut s.embed),
         pipeline_ms: timing(&mut s.pipeline),
+        liveness_ms: (!s.liveness.is_empty()).then(|| timing(&mut s.liveness)),
         plain_ort: None,
         ratios: None,
     };
@@ -187,6 +200,9 @@ fn print_table(report: &Benchmark) -> anyhow::Result<()> {
             ("pipeline (no decode)", r.pipeline_ms),
         ] {
             println!("  {label:<22}{}", t(timing));
+        }
+        if let Some(l) = r.liveness_ms {
+            println!("  {:<22}{}", "liveness (2 models)", t(l));
         }
         if let Some(p) = &r.plain_ort {
             println!("  plain ORT yunet {}×{}  {}", p.yunet_input[0], p.yunet_input[1], t(p.yunet_ms));
