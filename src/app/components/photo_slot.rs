@@ -72,7 +72,7 @@ pub fn PhotoSlot(state: SlotState) -> impl IntoView {
             })
         });
         if let Some(i) = hit {
-            select_face(slot, i);
+            select_face(ctx, slot, i);
         }
     };
 
@@ -166,7 +166,7 @@ pub fn PhotoSlot(state: SlotState) -> impl IntoView {
                         data-testid=format!("face-select-{tag}")
                         on:change=move |ev| {
                             if let Ok(i) = event_target_value(&ev).parse::<usize>() {
-                                select_face(slot, i);
+                                select_face(ctx, slot, i);
                             }
                         }
                         prop:value=move || slot.selected.get().to_string()

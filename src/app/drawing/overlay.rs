@@ -32,6 +32,7 @@ pub fn draw_live_overlay(
                 LiveLabel::Unknown { score: Some(s) } => (Tone::Unknown, format!("unknown {s:.2}")),
                 LiveLabel::Unknown { score: None } => (Tone::Unknown, "unknown".to_string()),
                 LiveLabel::Pending => (Tone::Plain, "…".to_string()),
+                LiveLabel::NotLive { real } => (Tone::Attack, format!("photo or screen? {real:.2}")),
             };
             FaceMark { face, tone, label }
         })

@@ -15,6 +15,8 @@ pub enum Tone {
     Good,
     /// Nobody in the gallery.
     Unknown,
+    /// A face that looks like a photo or a screen (liveness).
+    Attack,
     /// Any other face.
     Plain,
 }
@@ -24,6 +26,7 @@ impl Tone {
         match self {
             Tone::Good => "#22c55e",
             Tone::Unknown => "#f59e0b",
+            Tone::Attack => "#ef4444",
             Tone::Plain => "rgba(255,255,255,0.85)",
         }
     }

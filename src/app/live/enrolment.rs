@@ -25,17 +25,34 @@ pub enum Step {
     Refuse(EnrolRefusal),
 }
 
+/// Whether the face in view passed the liveness check: not required, or its averaged real-class probability
+/// over its recent frames (`None` while it has not been checked yet).
+pub enum LivenessNeed {
+    NotRequired,
+    Required(Option<f32>),
+}
+
 /// One enrolment capture from `frame`, whose faces the tracker holds. Returns the closing message once the
-/// person is stored (`EnrolState::Done`), `None` while more frames are needed.
+/// person is stored (`EnrolState::Done`), `None` while more frames are needed. A face that must be live and
+/// looks like a photo or a screen is refused.
 pub async fn step(
     ctx: AppCtx,
     tracker: &Tracker,
     frame: &RgbImage,
     capture: &mut Capture,
+    liveness: LivenessNeed,
     now: f64,
 ) -> Result<Option<EnrolState>, Step> {
     let faces: Vec<Face> = tracker.tracks().iter().filter(|t| t.missed == 0).map(|t| t.face.clone()).collect();
     let face = enrolment::single_face(&faces).map_err(|e| Step::Refuse(AppError::from(e).into()))?;
+    match liveness {
+        LivenessNeed::NotRequired => {}
+        LivenessNeed::Required(None) => return Err(Step::Retry(EnrolHint::CheckingLiveness)),
+        LivenessNeed::Required(Some(real)) if real < simface::liveness::DEFAULT_THRESHOLD => {
+            return Err(Step::Refuse(EnrolRefusal::NotLive(real)));
+        }
+        LivenessNeed::Required(Some(_)) => {}
+    }
     let crop = pipeline::align(frame, face).map_err(|e| Step::Retry(EnrolHint::Failed(e)))?;
     enrolment::gate(face, &crop, &capture.enrolment.policy().gate)
         .map_err(|issue| Step::Retry(EnrolHint::Quality(issue)))?;

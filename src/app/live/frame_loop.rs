@@ -12,7 +12,7 @@ use simface::quality::{Quality, QualityConfig, assess};
 use simface::tracking::{Tracker, TrackerConfig};
 use web_sys::{HtmlCanvasElement, HtmlVideoElement};
 
-use super::enrolment::{Capture, Step, step};
+use super::enrolment::{Capture, LivenessNeed, Step, step};
 use super::session::LiveState;
 use crate::app::components::text::quality_text;
 use crate::app::drawing::draw_live_overlay;
@@ -30,6 +30,23 @@ use crate::app::state::wait::until;
 const DETECT_SIDE: f64 = 320.0;
 /// How often a tracked face is embedded again.
 const EMBED_INTERVAL_MS: f64 = 100.0;
+/// How often a tracked face's liveness is checked again (both anti-spoofing models: about as costly as an
+/// embedding), and how many of its latest checks are averaged: a steady rate per track, not every frame.
+const LIVENESS_INTERVAL_MS: f64 = 250.0;
+const LIVENESS_HISTORY: usize = 5;
+
+/// A track's recent liveness checks.
+#[derive(Default)]
+struct LivenessChecks {
+    reals: VecDeque<f32>,
+    next_ms: f64,
+}
+
+impl LivenessChecks {
+    fn mean(&self) -> Option<f32> {
+        (!self.reals.is_empty()).then(|| self.reals.iter().sum::<f32>() / self.reals.len() as f32)
+    }
+}
 
 /// Sliding one-second windows for the statistics.
 #[derive(Default)]
@@ -95,6 +112,9 @@ pub async fn run(ctx: AppCtx, live: LiveState, session: Ticket, video: HtmlVideo
     // Each track's best match, kept while neither its embeddings nor the gallery changed: a track gets a
     // new embedding about ten times a second, the loop runs every frame.
     let mut searches: HashMap<u64, Search> = HashMap::new();
+    let mut checks: HashMap<u64, LivenessChecks> = HashMap::new();
+    // Whether the liveness models are loaded (the first frame that needs them loads them).
+    let mut liveness_ready = false;
     let mut meter = Meter::default();
     let mut capture: Option<Capture> = None;
     let mut last_time = -1.0;
@@ -119,6 +139,17 @@ pub async fn run(ctx: AppCtx, live: LiveState, session: Ticket, video: HtmlVideo
             qualities.clear();
             searches.clear();
         }
+        let require = live.require_liveness.get_untracked();
+        if require && !liveness_ready {
+            match pipeline::ensure_liveness().await {
+                Ok(()) => liveness_ready = true,
+                Err(AppError::PipelineNotReady) => continue,
+                Err(e) => {
+                    live.fail(Some(video.clone()), e);
+                    break;
+                }
+            }
+        }
         // One pass per new video frame.
         let time = video.current_time();
         let (width, height) = (video.video_width(), video.video_height());
@@ -140,8 +171,11 @@ pub async fn run(ctx: AppCtx, live: LiveState, session: Ticket, video: HtmlVideo
         }
         let capture_due = capture.as_ref().is_some_and(|c| c.enrolment.due(now));
         let embed_due = tracker.tracks().iter().any(|t| t.needs_embedding(now, &config));
-        // The full frame only when a face will be aligned from it; the detector gets a smaller one.
-        let full = if capture_due || embed_due { full_grabber.grab(&video, width, height) } else { None };
+        let liveness_due = require
+            && tracker.tracks().iter().any(|t| t.missed == 0 && checks.get(&t.id).is_none_or(|c| now >= c.next_ms));
+        // The full frame only when a face will be aligned or checked from it; the detector gets a smaller one.
+        let full =
+            if capture_due || embed_due || liveness_due { full_grabber.grab(&video, width, height) } else { None };
         let scale = (DETECT_SIDE / f64::from(width.max(height))).min(1.0);
         let (dw, dh) = ((f64::from(width) * scale).round() as u32, (f64::from(height) * scale).round() as u32);
         let Some(small) = small_grabber.grab(&video, dw.max(1), dh.max(1)) else { continue };
@@ -162,7 +196,14 @@ pub async fn run(ctx: AppCtx, live: LiveState, session: Ticket, video: HtmlVideo
         Meter::push(&mut meter.detect, detect_ms, 30);
 
         if capture_due && let (Some(c), Some(frame)) = (capture.as_mut(), full.as_ref()) {
-            match step(ctx, &tracker, frame, c, now).await {
+            let visible: Vec<u64> = tracker.tracks().iter().filter(|t| t.missed == 0).map(|t| t.id).collect();
+            let liveness = match (require, visible.as_slice()) {
+                (false, _) => LivenessNeed::NotRequired,
+                (true, [id]) => LivenessNeed::Required(checks.get(id).and_then(LivenessChecks::mean)),
+                // No face or several: the enrolment policy refuses the frame before liveness matters.
+                (true, _) => LivenessNeed::Required(None),
+            };
+            match step(ctx, &tracker, frame, c, liveness, now).await {
                 Ok(None) => {
                     let got = c.enrolment.templates().len();
                     live.enrol.update(|e| {
@@ -214,12 +255,40 @@ pub async fn run(ctx: AppCtx, live: LiveState, session: Ticket, video: HtmlVideo
                     Meter::push(&mut meter.embed, embed_ms, 30);
                     meter.embeds.push_back(now_ms());
                 }
+            } else if liveness_due {
+                // No embedding in this frame: check the liveness of the face that has waited longest.
+                let next = tracker
+                    .tracks()
+                    .iter()
+                    .filter(|t| t.missed == 0)
+                    .map(|t| (t.id, t.face.clone(), checks.get(&t.id).map_or(f64::MIN, |c| c.next_ms)))
+                    .filter(|(_, _, next)| now >= *next)
+                    .min_by(|a, b| a.2.total_cmp(&b.2));
+                if let Some((id, face, _)) = next {
+                    match pipeline::liveness_of_frame(frame, &face).await {
+                        Ok(Some(l)) => {
+                            let c = checks.entry(id).or_default();
+                            c.reals.push_back(l.real);
+                            while c.reals.len() > LIVENESS_HISTORY {
+                                c.reals.pop_front();
+                            }
+                            c.next_ms = now + LIVENESS_INTERVAL_MS;
+                        }
+                        // The models are being reloaded; the next frame tries again.
+                        Ok(None) | Err(AppError::PipelineNotReady) => liveness_ready = false,
+                        Err(e) => {
+                            live.fail(Some(video.clone()), e);
+                            break;
+                        }
+                    }
+                }
             }
         }
         if !current() {
             break;
         }
         qualities.retain(|id, _| tracker.tracks().iter().any(|t| t.id == *id));
+        checks.retain(|id, _| tracker.tracks().iter().any(|t| t.id == *id));
         searches.retain(|id, _| tracker.tracks().iter().any(|t| t.id == *id));
 
         // Who is who: each visible track's averaged embedding against the gallery.
@@ -230,9 +299,14 @@ pub async fn run(ctx: AppCtx, live: LiveState, session: Ticket, video: HtmlVideo
                 .iter()
                 .filter(|t| t.missed == 0)
                 .map(|t| {
-                    let label = match t.last_embedded_ms() {
-                        None => LiveLabel::Pending,
-                        Some(embedded_ms) => {
+                    let liveness = checks.get(&t.id).and_then(LivenessChecks::mean);
+                    let label = match (require, liveness, t.last_embedded_ms()) {
+                        // A face that must be live is named only once it is found live.
+                        (true, Some(real), _) if real < simface::liveness::DEFAULT_THRESHOLD => {
+                            LiveLabel::NotLive { real }
+                        }
+                        (true, None, _) | (_, _, None) => LiveLabel::Pending,
+                        (_, _, Some(embedded_ms)) => {
                             let search = searches.entry(t.id).or_default();
                             if search.key != Some((embedded_ms.to_bits(), gallery.revision())) {
                                 let smoothed = t.smoothed();

@@ -24,6 +24,9 @@ pub struct LiveState {
     pub stats: RwSignal<LiveStats>,
     pub faces: RwSignal<Vec<LiveFace>>,
     pub enrol: RwSignal<EnrolState>,
+    /// Names and enrolment need a live face (liveness: not a photo or a screen held up to the camera). On by
+    /// default here, where what is in front of the camera is what counts.
+    pub require_liveness: RwSignal<bool>,
     stream: StoredValue<Option<MediaStream>, LocalStorage>,
 }
 
@@ -37,6 +40,7 @@ impl LiveState {
             cameras: RwSignal::new(Vec::new()),
             camera: RwSignal::new(String::new()),
             mirror: RwSignal::new(true),
+            require_liveness: RwSignal::new(true),
             stats: RwSignal::new(LiveStats::default()),
             faces: RwSignal::new(Vec::new()),
             enrol: RwSignal::new(EnrolState::Idle),

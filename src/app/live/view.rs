@@ -86,7 +86,17 @@ pub fn LiveView() -> impl IntoView {
                         on:change=move |ev| live.mirror.set(event_target_checked(&ev))/>
                     " Mirror"
                 </label>
+                <label class="inline" title="Name and enrol only a live face: not a photo or a screen held up to the camera">
+                    <input type="checkbox" data-testid="require-liveness" prop:checked=move || live.require_liveness.get()
+                        on:change=move |ev| live.require_liveness.set(event_target_checked(&ev))/>
+                    " Require a live face"
+                </label>
             </div>
+            <p class="muted small">
+                "Liveness (two small anti-spoofing models) tells a live face from a photo or a screen held up to the "
+                "camera; a suspected one is marked and neither named nor enrolled. It raises the bar against casual "
+                "attacks; it is not a security guarantee (deep fakes, good masks and injected video pass it)."
+            </p>
             <p class="error" role="alert" data-testid="camera-error" class:hidden=move || live.error.with(|e| e.is_none())>
                 {move || live.error.with(|e| e.as_ref().map(AppError::to_string).unwrap_or_default())}
             </p>
@@ -118,6 +128,7 @@ pub fn LiveView() -> impl IntoView {
                         LiveLabel::Known { name, score } => (name.clone(), Some(*score)),
                         LiveLabel::Unknown { score } => ("unknown".to_string(), *score),
                         LiveLabel::Pending => ("…".to_string(), None),
+                        LiveLabel::NotLive { real } => ("possible photo or screen".to_string(), Some(*real)),
                     };
                     let text = match score {
                         Some(s) => format!("{name} · {s:.2}"),

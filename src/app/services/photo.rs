@@ -134,21 +134,21 @@ async fn analyze(ctx: AppCtx, slot: SlotState, job: Ticket) {
     }
     let keep = slot.selected.get_untracked();
     slot.selected.set(if keep < count { keep } else { 0 });
-    embed_selected(slot, job).await;
+    embed_selected(ctx, slot, job).await;
 }
 
 /// Compares another face of the photo.
-pub fn select_face(slot: SlotState, index: usize) {
+pub fn select_face(ctx: AppCtx, slot: SlotState, index: usize) {
     let count = slot.detection.with_untracked(|d| d.as_ref().map_or(0, |d| d.faces.len()));
     if index >= count || (slot.selected.get_untracked() == index && slot.compared.with_untracked(|c| c.is_some())) {
         return;
     }
     let job = slot.jobs.begin();
     slot.selected.set(index);
-    spawn_local(async move { embed_selected(slot, job).await });
+    spawn_local(async move { embed_selected(ctx, slot, job).await });
 }
 
-async fn embed_selected(slot: SlotState, job: Ticket) {
+async fn embed_selected(ctx: AppCtx, slot: SlotState, job: Ticket) {
     let index = slot.selected.get_untracked();
     let Some(image) = slot.photo.with_untracked(|p| p.as_ref().map(|p| p.image.clone())) else { return };
     let Some(face) = slot.detection.with_untracked(|d| d.as_ref().and_then(|d| d.faces.get(index).cloned())) else {
@@ -156,7 +156,8 @@ async fn embed_selected(slot: SlotState, job: Ticket) {
     };
     slot.activity.set(Some(SlotActivity::Embedding(index)));
     yield_now().await;
-    match pipeline::embed_photo(&image.bitmap, &face).await {
+    let with_liveness = ctx.settings.with_untracked(|s| s.liveness_for_uploads);
+    match pipeline::embed_photo(&image.bitmap, &face, with_liveness).await {
         Ok(e) if job.is_current() => {
             slot.compared.set(Some(Compared {
                 index,

@@ -118,20 +118,50 @@ pub async fn prepare(settings: Settings, execution: Execution, report: &dyn Fn(P
     }
     if let Some(built) = slot.as_mut() {
         built.pipeline.set_max_side(settings.detection_size.pixels());
-        if settings.liveness_for_uploads != built.liveness.is_some() {
-            built.liveness = None;
-            if settings.liveness_for_uploads {
-                let get = |m: LivenessModel| engine.bytes.borrow().get(m.file_name()).cloned();
-                let (Some(v2), Some(v1se)) = (get(LivenessModel::MiniFasNetV2), get(LivenessModel::MiniFasNetV1Se))
-                else {
-                    return Err(AppError::PipelineNotReady);
-                };
-                let options = RuntimeOptions { execution, ..RuntimeOptions::default() };
-                built.liveness = Some(LivenessChecker::from_bytes(&v2, &v1se, options).await?);
-            }
+        if settings.liveness_for_uploads && built.liveness.is_none() {
+            built.liveness = Some(liveness_checker(&engine, execution).await?);
         }
     }
     Ok(())
+}
+
+/// The anti-spoofing models' checker, from bytes already downloaded.
+async fn liveness_checker(engine: &Engine, execution: Execution) -> Result<LivenessChecker, AppError> {
+    let get = |m: LivenessModel| engine.bytes.borrow().get(m.file_name()).cloned();
+    let (Some(v2), Some(v1se)) = (get(LivenessModel::MiniFasNetV2), get(LivenessModel::MiniFasNetV1Se)) else {
+        return Err(AppError::PipelineNotReady);
+    };
+    let options = RuntimeOptions { execution, ..RuntimeOptions::default() };
+    Ok(LivenessChecker::from_bytes(&v2, &v1se, options).await?)
+}
+
+/// Makes sure the pipeline has the liveness models (the live camera asks for them when it requires a live
+/// face): downloads the two files if they are not here yet (from the Cache API after the first time) and
+/// builds their sessions once. Kept until the pipeline is rebuilt.
+pub async fn ensure_liveness() -> Result<(), AppError> {
+    let engine = engine();
+    for model in LivenessModel::ALL {
+        let file = model.file_name();
+        if !engine.bytes.borrow().contains_key(file) {
+            let bytes = load_model(manifest_entry(file)?, &|_| {}).await?;
+            engine.bytes.borrow_mut().insert(file, Rc::new(bytes));
+        }
+    }
+    let mut slot = engine.pipeline.lock().await;
+    let built = slot.as_mut().ok_or(AppError::PipelineNotReady)?;
+    if built.liveness.is_none() {
+        built.liveness = Some(liveness_checker(&engine, built.execution).await?);
+    }
+    Ok(())
+}
+
+/// The liveness of `face` in a camera frame (full resolution), when the pipeline has the liveness models.
+pub async fn liveness_of_frame(frame: &RgbImage, face: &Face) -> Result<Option<Liveness>, AppError> {
+    let engine = engine();
+    let mut slot = engine.pipeline.lock().await;
+    let Some(checker) = slot.as_mut().and_then(|b| b.liveness.as_mut()) else { return Ok(None) };
+    let result = checker.check(frame, face).await;
+    Ok(Some(checked(&mut slot, result)?))
 }
 
 /// Runs every model once on a blank input, so the first real photo does not pay for the runtime's
@@ -224,12 +254,14 @@ pub fn align_photo(photo: &ImageBitmap, face: &Face) -> Result<RgbImage, AppErro
 }
 
 /// Aligns `face` of a photo the browser decoded, judges its quality and embeds the crop; and checks its
-/// liveness when the settings ask for it.
-pub async fn embed_photo(photo: &ImageBitmap, face: &Face) -> Result<Embedded, AppError> {
+/// liveness when `with_liveness` (the settings ask for it for uploaded photos).
+pub async fn embed_photo(photo: &ImageBitmap, face: &Face, with_liveness: bool) -> Result<Embedded, AppError> {
     let start = now_ms();
     let crop = align_photo(photo, face)?;
     let mut embedded = embed_aligned(face, crop, start).await?;
-    embedded.liveness = liveness_of_photo(photo, face).await?;
+    if with_liveness {
+        embedded.liveness = liveness_of_photo(photo, face).await?;
+    }
     Ok(embedded)
 }
 

@@ -31,6 +31,11 @@ pub enum LiveLabel {
     Unknown {
         score: Option<f32>,
     },
+    /// Liveness is required and the face's recent frames look like a photo or a screen (`real`: their
+    /// averaged real-class probability): not matched against the gallery.
+    NotLive {
+        real: f32,
+    },
 }
 
 /// One face in the current frame as the page lists it.
@@ -59,6 +64,8 @@ pub enum EnrolHint {
     Quality(QualityIssue),
     /// The frame could not be aligned.
     Failed(AppError),
+    /// Liveness is required and the face has not been checked yet.
+    CheckingLiveness,
 }
 
 impl fmt::Display for EnrolHint {
@@ -66,6 +73,7 @@ impl fmt::Display for EnrolHint {
         match self {
             EnrolHint::Quality(issue) => f.write_str(issue.advice()),
             EnrolHint::Failed(e) => e.fmt(f),
+            EnrolHint::CheckingLiveness => f.write_str("checking that the face is live"),
         }
     }
 }
@@ -85,6 +93,11 @@ pub enum EnrolRefusal {
     ManyFaces(usize),
     #[error("Enrolment stopped: no good frame ({0}).")]
     NoGoodFrame(EnrolHint),
+    #[error(
+        "Not enrolled: the face looks like a photo or a screen held up to the camera (live {0:.2}, needs 0.5). \
+         Enrol a person in front of the camera."
+    )]
+    NotLive(f32),
     #[error("{0}")]
     Failed(AppError),
 }
