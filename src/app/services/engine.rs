@@ -19,7 +19,7 @@ use simface::{DetectorKind, EmbedderModel};
 use super::onnx_web::Bundle;
 use super::{browser, onnx_web, pipeline};
 use crate::app::error::AppError;
-use crate::app::state::engine::LoadOutcome;
+use crate::app::state::engine::{LoadOutcome, NoAdapter};
 use crate::app::state::latest::{Latest, Ticket};
 use crate::app::state::settings::model_value;
 use crate::app::state::{
@@ -201,7 +201,7 @@ struct Plan {
 /// on WebAssembly until a reload.
 fn plan(
     backend: Backend,
-    adapter: Option<&Result<AdapterInfo, String>>,
+    adapter: Option<&Result<AdapterInfo, NoAdapter>>,
     loaded: Option<Bundle>,
     failure: Option<&AppError>,
     in_worker: bool,
@@ -216,8 +216,7 @@ fn plan(
         return wasm(None, false);
     }
     if in_worker {
-        let why = "the proxy worker (?inference=worker) runs WebAssembly only".to_string();
-        return wasm(Some(NotWebGpu::NoAdapter(why)), false);
+        return wasm(Some(NotWebGpu::NoAdapter(NoAdapter::ProxyWorker)), false);
     }
     if let Some(e) = failure {
         return wasm(Some(NotWebGpu::Failed(e.clone())), false);

@@ -19,6 +19,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::app::error::{AppError, js_message};
 use crate::app::state::AdapterInfo;
+use crate::app::state::engine::NoAdapter;
 
 /// `js/onnxruntime-web.json`: the version and the pinned SHA-384 of each file (set-up checks the npm files
 /// against the same file).
@@ -136,25 +137,22 @@ pub async fn load(base_url: &str, threads: u32, in_worker: bool, bundle: Bundle)
     Ok(threads_in_use().unwrap_or(1))
 }
 
-/// The browser's WebGPU adapter (`navigator.gpu.requestAdapter()`), described; `Err` says in words why
+/// The browser's WebGPU adapter (`navigator.gpu.requestAdapter()`), described; `Err` says why
 /// there is none (no WebGPU in this browser, no adapter, or the request failed). The adapter itself is
 /// kept for onnxruntime-web (see [`load`]).
-pub async fn webgpu_adapter() -> Result<AdapterInfo, String> {
-    let navigator = web_sys::window().ok_or("no window")?.navigator();
-    let gpu = Reflect::get(&navigator, &"gpu".into()).ok().filter(|g| g.is_object());
-    let gpu = gpu.ok_or("this browser has no WebGPU")?;
-    let request: Function = Reflect::get(&gpu, &"requestAdapter".into())
-        .ok()
-        .and_then(|f| f.dyn_into().ok())
-        .ok_or("this browser has no WebGPU")?;
+pub async fn webgpu_adapter() -> Result<AdapterInfo, NoAdapter> {
+    let navigator = web_sys::window().ok_or(NoAdapter::NoWebGpu)?.navigator();
+    let gpu = Reflect::get(&navigator, &"gpu".into()).ok().filter(|g| g.is_object()).ok_or(NoAdapter::NoWebGpu)?;
+    let request: Function =
+        Reflect::get(&gpu, &"requestAdapter".into()).ok().and_then(|f| f.dyn_into().ok()).ok_or(NoAdapter::NoWebGpu)?;
     let promise: js_sys::Promise = request
         .call0(&gpu)
-        .map_err(|e| js_message(&e))?
+        .map_err(|e| NoAdapter::RequestFailed(js_message(&e)))?
         .dyn_into()
-        .map_err(|_| "requestAdapter gave no promise".to_string())?;
-    let adapter = JsFuture::from(promise).await.map_err(|e| format!("requestAdapter failed: {}", js_message(&e)))?;
+        .map_err(|_| NoAdapter::RequestFailed("it gave no promise".into()))?;
+    let adapter = JsFuture::from(promise).await.map_err(|e| NoAdapter::RequestFailed(js_message(&e)))?;
     if !adapter.is_object() {
-        return Err("the browser gave no WebGPU adapter".into());
+        return Err(NoAdapter::NoneGiven);
     }
     let info = Reflect::get(&adapter, &"info".into()).unwrap_or(JsValue::UNDEFINED);
     let text = |key: &str| Reflect::get(&info, &key.into()).ok().and_then(|v| v.as_string()).unwrap_or_default();

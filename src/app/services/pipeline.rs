@@ -83,14 +83,7 @@ fn checked<T>(slot: &mut Option<Built>, result: Result<T, simface::Error>) -> Re
 /// download progress.
 pub async fn prepare(settings: Settings, execution: Execution, report: &dyn Fn(Progress)) -> Result<(), AppError> {
     let engine = engine();
-    for file in settings.files() {
-        if engine.bytes.borrow().contains_key(file) {
-            continue;
-        }
-        let entry = manifest_entry(file)?;
-        let bytes = load_model(entry, report).await?;
-        engine.bytes.borrow_mut().insert(file, Rc::new(bytes));
-    }
+    download(&engine, &settings.files(), report).await?;
     let mut slot = engine.pipeline.lock().await;
     let stale = slot
         .as_ref()
@@ -125,6 +118,17 @@ pub async fn prepare(settings: Settings, execution: Execution, report: &dyn Fn(P
     Ok(())
 }
 
+/// Downloads (or takes from the cache) each of `files` the engine does not hold yet; `report` gets progress.
+async fn download(engine: &Engine, files: &[&'static str], report: &dyn Fn(Progress)) -> Result<(), AppError> {
+    for &file in files {
+        if !engine.bytes.borrow().contains_key(file) {
+            let bytes = load_model(manifest_entry(file)?, report).await?;
+            engine.bytes.borrow_mut().insert(file, Rc::new(bytes));
+        }
+    }
+    Ok(())
+}
+
 /// The anti-spoofing models' checker, from bytes already downloaded.
 async fn liveness_checker(engine: &Engine, execution: Execution) -> Result<LivenessChecker, AppError> {
     let get = |m: LivenessModel| engine.bytes.borrow().get(m.file_name()).cloned();
@@ -140,13 +144,7 @@ async fn liveness_checker(engine: &Engine, execution: Execution) -> Result<Liven
 /// builds their sessions once. Kept until the pipeline is rebuilt.
 pub async fn ensure_liveness() -> Result<(), AppError> {
     let engine = engine();
-    for model in LivenessModel::ALL {
-        let file = model.file_name();
-        if !engine.bytes.borrow().contains_key(file) {
-            let bytes = load_model(manifest_entry(file)?, &|_| {}).await?;
-            engine.bytes.borrow_mut().insert(file, Rc::new(bytes));
-        }
-    }
+    download(&engine, &LivenessModel::ALL.map(LivenessModel::file_name), &|_| {}).await?;
     let mut slot = engine.pipeline.lock().await;
     let built = slot.as_mut().ok_or(AppError::PipelineNotReady)?;
     if built.liveness.is_none() {

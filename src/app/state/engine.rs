@@ -107,11 +107,24 @@ impl Running {
     }
 }
 
+/// Why the page has no WebGPU adapter to run the models on.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum NoAdapter {
+    #[error("this browser has no WebGPU")]
+    NoWebGpu,
+    #[error("the browser gave no WebGPU adapter")]
+    NoneGiven,
+    #[error("requestAdapter failed: {0}")]
+    RequestFailed(String),
+    #[error("the proxy worker (?inference=worker) runs WebAssembly only")]
+    ProxyWorker,
+}
+
 /// Why the models run on WebAssembly although WebGPU was asked for or looked at.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NotWebGpu {
     /// The browser has no WebGPU, or gave no adapter.
-    NoAdapter(String),
+    NoAdapter(NoAdapter),
     /// Automatic: the only adapter is a software one, slower than WebAssembly.
     SoftwareAdapter(AdapterInfo),
     /// The page loaded onnxruntime-web's WebAssembly build; WebGPU needs its other build, so a reload.
