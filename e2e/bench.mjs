@@ -3,7 +3,9 @@
 //   - plain onnxruntime-web runs of the same models with the same thread count, in the same page, and
 //   - the native CLI's numbers (`simface bench --baseline --json`) from the same run,
 // plus how responsive the page stays while a photo is analysed (longest gap between animation frames, long
-// tasks), the wasm bundle size (raw and gzip) and the time from navigation to "models ready" with a warm cache.
+// tasks), the wasm bundle size (raw and gzip) and the time from navigation to "models ready" with a warm cache;
+// and liveness per face (the setting for uploads turned on; both MiniFASNet models) against plain
+// onnxruntime-web runs of those models and the native `simface bench --liveness`.
 // The app's loads and the raw runs alternate in rounds after both have warmed up, so that both see the same
 // state of the browser's WebAssembly tiering and of the machine.
 //   node e2e/bench.mjs [--rounds 6] [--loads 2] [--warmup 20] [--ort-warmup 60] [--native-runs 20]
@@ -55,7 +57,7 @@ if (existsSync(ortWasm)) {
 
 // 3. The browser.
 const browser = await Browser.start({ isolated: ISOLATED, query: WORKER ? '?inference=worker' : '' });
-let threads, threadsText, readyCold, readyWarm = [], browserRows = [], rawRows = [], consoleErrors;
+let threads, threadsText, readyCold, readyWarm = [], browserRows = [], rawRows = [], consoleErrors, livenessRow;
 try {
   const page = await browser.open();
   readyCold = page.readyAfterMs;
@@ -123,6 +125,7 @@ try {
     browserRows.push({ ...p, faces, samples, ui, inOrt });
     rawRows.push({ yunet: median(raw.yunet), edgeface: median(raw.edgeface) });
   }
+  livenessRow = await benchLiveness(page, photos[0]);
   consoleErrors = browser.consoleErrors;
 } finally {
   await browser.close();
@@ -136,6 +139,13 @@ const nativeArgs = ['bench', '--threads', String(threads || 1), '--baseline', '-
 const env = { ...process.env, ORT_DYLIB_PATH: process.env.ORT_DYLIB_PATH || join(ROOT, '.tools/lib/libonnxruntime.so') };
 const native = JSON.parse(execFileSync(cliPath, nativeArgs, { cwd: ROOT, env, maxBuffer: 64 << 20 }).toString());
 console.log(`native: target/release/simface ${nativeArgs.join(' ')}`);
+// Liveness natively with the page's thread count and with one thread (these small models run faster on one
+// thread than on two here).
+const nativeLiveness = [threads || 1, 1].map((n) => {
+  const args = ['bench', '--threads', String(n), '--liveness', '--runs', String(NATIVE_RUNS), '--resize', '640x480', photos[0].file, '--json'];
+  console.log(`native: target/release/simface ${args.join(' ')}`);
+  return JSON.parse(execFileSync(cliPath, args, { cwd: ROOT, env, maxBuffer: 64 << 20 }).toString()).results[0].liveness_ms[0];
+});
 
 // 5. The report.
 console.log(`\n## Browser benchmark (headless Chromium, ${ISOLATED ? 'cross-origin isolated' : 'not isolated'}, ` +
@@ -180,6 +190,21 @@ browserRows.forEach((b, i) => {
     `${median(b.ui.longTasks)}, their total median ${f(median(b.ui.longTaskMs))} ms, worst ${f(max(b.ui.longTaskMs))} ms`);
   console.log(`browser samples (ms): ${Object.entries(b.samples).map(([k, v]) => `${k} [${v.map((x) => x.toFixed(1)).join(' ')}]`).join('; ')}\n`);
 });
+{
+  const l = livenessRow;
+  const app = median(l.app);
+  const inOrt = median(l.v2) + median(l.v1se);
+  const raw = median(l.raw.v2) + median(l.raw.v1se);
+  const [nat, nat1] = nativeLiveness;
+  console.log(`### Liveness per face (${photos[0].rel}, 640x480; the setting for uploads on)\n`);
+  console.log('| | browser median ms | of it in onnxruntime-web | raw onnxruntime-web ms | native ms | browser/raw | browser/native |');
+  console.log('|---|---|---|---|---|---|---|');
+  console.log(`| liveness (2 crops + MiniFASNetV2 + V1SE) | ${f(app)} | ${f(inOrt)} (V2 ${f(median(l.v2))}, V1SE ${f(median(l.v1se))}) | ` +
+    `${f(raw)} (V2 ${f(median(l.raw.v2))}, V1SE ${f(median(l.raw.v1se))}) | ${f(nat)} (1 thread: ${f(nat1)}) | ${r(app, raw)} | ` +
+    `${r(app, nat)} (1 thread: ${r(app, nat1)}) |`);
+  console.log(`\nthe same loads: embed ${f(median(l.embed))} ms, so liveness costs ${r(app, median(l.embed))} an embedding; ` +
+    `browser samples (ms): liveness [${l.app.map((x) => x.toFixed(1)).join(' ')}]\n`);
+}
 console.log('### Bundle and start-up\n');
 for (const w of bundle) console.log(`- ${w.name}: ${(w.raw / 1024).toFixed(0)} KiB raw, ${(w.gzip / 1024).toFixed(0)} KiB gzip (zlib level 9)`);
 console.log(`- navigation → models ready: fresh profile ${readyCold} ms (wall clock, includes model download); ` +
@@ -238,10 +263,71 @@ async function loadOnce(page, slot, file) {
     Object.fromEntries(performance.getEntriesByType('measure').filter((e) => e.name.startsWith('simface ort '))
       .map((e) => [e.name.slice('simface ort '.length), e.duration])));
   const stages = {};
-  for (const m of st.timings.matchAll(/(decode|detect|align|embed)\s+([\d.]+)\s*ms/g)) stages[m[1]] = Number(m[2]);
+  for (const m of st.timings.matchAll(/(decode|detect|align|embed|liveness)\s+([\d.]+)\s*ms/g)) stages[m[1]] = Number(m[2]);
   for (const k of ['decode', 'detect', 'align', 'embed'])
     if (!(k in stages)) throw new Error(`timings text without ${k}: "${st.timings}"`);
   return { stages, ort, faces: st.faces.trim(), ui: { maxGap: st.maxGap, longTasks: st.longTasks, longTaskMs: st.longTaskMs } };
+}
+
+/** Liveness in the app (the setting for uploads on) on `photo`, alternating with plain onnxruntime-web runs of
+ *  both anti-spoofing models, after both have warmed up. */
+async function benchLiveness(page, photo) {
+  await page.check('[data-testid=liveness-uploads]');
+  await page.waitForSelector('[data-testid=engine-status][data-status=ready]', { timeout: 120_000 });
+  const file = { name: 'bench.jpg', mimeType: 'image/jpeg', buffer: photo.buffer };
+  const out = { app: [], embed: [], v2: [], v1se: [], raw: { v2: [], v1se: [] } };
+  const appLoad = async (keep) => {
+    const t = await loadOnce(page, 'a', file);
+    if (t.error) throw new Error(`liveness: ${t.error}`);
+    if (!('liveness' in t.stages)) throw new Error('liveness: the slot shows no liveness time');
+    if (!keep) return;
+    out.app.push(t.stages.liveness);
+    out.embed.push(t.stages.embed);
+    out.v2.push(t.ort.minifasnet_v2);
+    out.v1se.push(t.ort.minifasnet_v1se);
+  };
+  for (let i = 0; i < WARMUP; i++) await appLoad(false);
+  await page.evaluate(async ({ jpeg }) => {
+    const ort = globalThis.ort;
+    const bytes = Uint8Array.from(atob(jpeg), (c) => c.charCodeAt(0));
+    // Real pixels (the photo scaled to 80x80, BGR 0..255), as the app's inputs: never all zeros.
+    const bmp = await createImageBitmap(new Blob([bytes], { type: 'image/jpeg' }), { resizeWidth: 80, resizeHeight: 80 });
+    const canvas = new OffscreenCanvas(80, 80);
+    const g = canvas.getContext('2d');
+    g.drawImage(bmp, 0, 0);
+    const rgba = g.getImageData(0, 0, 80, 80).data;
+    const input = new Float32Array(3 * 80 * 80);
+    for (let i = 0; i < 80 * 80; i++) for (let c = 0; c < 3; c++) input[c * 6400 + i] = rgba[i * 4 + 2 - c];
+    const opts = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
+    const open = async (file) => {
+      const model = new Uint8Array(await (await fetch(new URL(`models/${file}`, location.href))).arrayBuffer());
+      const session = await ort.InferenceSession.create(model, opts);
+      return { session, feeds: () => ({ [session.inputNames[0]]: new ort.Tensor('float32', input.slice(), [1, 3, 80, 80]) }) };
+    };
+    window.__rawLiveness = { v2: await open('MiniFASNetV2.onnx'), v1se: await open('MiniFASNetV1SE.onnx') };
+  }, { jpeg: photo.buffer.toString('base64') });
+  const rawRuns = (runs) => page.evaluate(async (runs) => {
+    const out = { v2: [], v1se: [] };
+    for (let i = 0; i < runs; i++)
+      for (const k of ['v2', 'v1se']) {
+        const { session, feeds } = window.__rawLiveness[k];
+        const t0 = performance.now();
+        await session.run(feeds());
+        out[k].push(performance.now() - t0);
+      }
+    return out;
+  }, runs);
+  await rawRuns(ORT_WARMUP);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < LOADS; i++) await appLoad(true);
+    const r = await rawRuns(LOADS);
+    out.raw.v2.push(...r.v2);
+    out.raw.v1se.push(...r.v1se);
+  }
+  await page.evaluate(async () => {
+    for (const { session } of Object.values(window.__rawLiveness)) await session.release();
+  });
+  return out;
 }
 
 /** In the page: plain onnxruntime-web sessions of the app's models, fed the app's own inputs: the photo's

@@ -102,6 +102,10 @@ pub enum AppError {
     #[error("the sample {0} is not available")]
     SampleMissing(String),
 
+    /// The liveness models could not be loaded for a camera's photo (its face is compared without them).
+    #[error("the face's liveness could not be checked: {0}")]
+    LivenessUnavailable(Box<AppError>),
+
     /// A sample photo could not be fetched.
     #[error("the sample {path} could not be loaded: {source}")]
     Sample { path: String, source: Box<AppError> },
@@ -179,6 +183,8 @@ pub enum CameraError {
     Busy,
     #[error("The camera stopped: it was unplugged or taken over by another application.")]
     Ended,
+    #[error("The camera has not delivered a picture yet: wait for the preview, then take the photo.")]
+    NoFrame,
     #[error("This browser gives pages no camera access here (it needs https or localhost).")]
     Unsupported,
     #[error("The camera could not be started: {0}")]

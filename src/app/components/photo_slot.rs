@@ -1,9 +1,10 @@
 //! One photo slot's card (A or B): the photo with its faces marked (click one to compare it), the face
-//! picker, the aligned crop, the quality, the timings, and the embedding as a heat strip with "Copy JSON"
+//! picker, the aligned crop, the quality, the liveness, the timings, and the embedding as a heat strip with "Copy JSON"
 //! and "Download JSON". The work on the photo is `services::photo`'s.
 
 use leptos::{prelude::*, task::spawn_local};
 
+use super::camera_capture::CameraCapture;
 use super::drop_zone::{DropZone, picked_file};
 use super::samples::SamplePicker;
 use super::text::{liveness_text, ms, quality_text};
@@ -11,8 +12,8 @@ use crate::app::drawing::{draw_heat_strip, draw_photo, put_rgb};
 use crate::app::error::AppError;
 use crate::app::services::browser::{copy_text, download_text};
 use crate::app::services::photo::{compared_record, load_file, select_face};
-use crate::app::state::slot::SlotActivity;
-use crate::app::state::{AppCtx, EngineStatus, SlotState};
+use crate::app::state::slot::{PhotoSource, SlotActivity};
+use crate::app::state::{AppCtx, EngineStatus, Slot, SlotState, View};
 
 /// The compared face as pretty JSON (`simface::report::ImageRecord`, the CLI's shape).
 fn record_json(slot: SlotState) -> Option<String> {
@@ -50,6 +51,14 @@ pub fn PhotoSlot(state: SlotState) -> impl IntoView {
                 draw_heat_strip(&strip, c.embedding.as_slice());
             }
         });
+    });
+
+    // The live view is another tab of the page (this card stays mounted, hidden): leaving for it closes the
+    // slot's camera, which releases it.
+    Effect::new(move |_| {
+        if ctx.view.get() != View::Compare {
+            slot.camera.set(false);
+        }
     });
 
     let on_canvas_click = move |ev: web_sys::MouseEvent| {
@@ -103,6 +112,10 @@ pub fn PhotoSlot(state: SlotState) -> impl IntoView {
                 <h2 id=title_id>{format!("Photo {}", slot.slot.label())}</h2>
                 <span class="slot-name">{move || slot.photo.with(|p| p.as_ref().map(|p| p.name.clone()).unwrap_or_default())}</span>
             </div>
+            <Show when=move || slot.camera.get()>
+                <CameraCapture state=slot/>
+            </Show>
+            <div class:hidden=move || slot.camera.get()>
             <DropZone on_file=take_file filled=Signal::derive(has_photo)>
                 <canvas
                     node_ref=photo_canvas
@@ -131,6 +144,14 @@ pub fn PhotoSlot(state: SlotState) -> impl IntoView {
                     }>
                         {move || if has_photo() { "Choose another photo…" } else { "Choose a photo…" }}
                     </button>
+                    <button type="button" class="button" data-testid=format!("take-photo-{tag}") on:click=move |_| {
+                        ctx.active_slot.set(slot.slot);
+                        // One camera at a time: the other slot's closes (and releases it).
+                        for other in Slot::ALL.into_iter().filter(|&s| s != slot.slot) {
+                            ctx.slot(other).camera.set(false);
+                        }
+                        slot.camera.set(true);
+                    }>"Take a photo…"</button>
                     <SamplePicker state=slot/>
                 </div>
                 <input
@@ -148,6 +169,7 @@ pub fn PhotoSlot(state: SlotState) -> impl IntoView {
                     }
                 />
             </DropZone>
+            </div>
             <p class="busy" aria-live="polite" class:hidden=move || slot.activity.with(|b| b.is_none())>
                 <span class="spinner" aria-hidden="true"></span>
                 {activity_text}
@@ -206,15 +228,22 @@ pub fn PhotoSlot(state: SlotState) -> impl IntoView {
                         >{move || slot.compared.with(|c| c.as_ref().and_then(|c| c.liveness.as_ref()).map(liveness_text).unwrap_or_default())}</dd>
                         <dt>"Timings"</dt>
                         <dd class="timings" data-testid=format!("timings-{tag}")>{move || {
-                            let decode = slot.photo.with(|p| p.as_ref().map(|p| p.decode_ms));
+                            let decode = slot.photo.with(|p| p.as_ref().map(|p| (p.source, p.decode_ms)));
                             let detect = slot.detection.with(|d| d.as_ref().map(|d| d.detect_ms));
                             let c = slot.compared.get();
                             let mut parts = Vec::new();
-                            if let Some(v) = decode { parts.push(format!("decode {}", ms(v))); }
+                            match decode {
+                                Some((PhotoSource::Camera, v)) => parts.push(format!("capture {}", ms(v))),
+                                Some((PhotoSource::Upload, v)) => parts.push(format!("decode {}", ms(v))),
+                                None => {}
+                            }
                             if let Some(v) = detect { parts.push(format!("detect {}", ms(v))); }
                             if let Some(c) = c {
                                 parts.push(format!("align {}", ms(c.align_ms)));
                                 parts.push(format!("embed {}", ms(c.embed_ms)));
+                                if let Some(v) = c.liveness_ms {
+                                    parts.push(format!("liveness {}", ms(v)));
+                                }
                             }
                             parts.join(" · ")
                         }}</dd>

@@ -124,10 +124,11 @@ pub fn SettingsCard() -> impl IntoView {
             </label>
             <p class="muted small">
                 "Liveness tells a live face in front of a camera from a photo or a screen held up to it (two small "
-                "anti-spoofing models, MiniFASNet; 3.5 MB, downloaded when turned on). An uploaded photo is a photo: "
-                "the check says whether it looks like a camera capture of a live person, and web photos are often "
-                "taken for prints (1 of our 16 portraits is). It raises the bar against casual attacks; it is not a "
-                "security guarantee (deep fakes, good masks and injected video pass it)."
+                "anti-spoofing models, MiniFASNet; 3.5 MB, downloaded when needed). A photo taken with \"Take a "
+                "photo\" is always checked. An uploaded photo is a photo: the check says whether it looks like a "
+                "camera capture of a live person, and web photos are often taken for prints (1 of our 16 portraits "
+                "is). It raises the bar against casual attacks; it is not a security guarantee (deep fakes, good "
+                "masks and injected video pass it)."
             </p>
             <p class="muted small" data-testid="reload-note" class:hidden=move || !ctx.engine.needs_reload.get()>
                 "WebGPU needs the WebGPU build of ONNX Runtime, which this page did not load. The models run on "

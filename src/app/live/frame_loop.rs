@@ -53,8 +53,10 @@ impl LivenessChecks {
 struct Meter {
     frames: VecDeque<f64>,
     embeds: VecDeque<f64>,
+    checks: VecDeque<f64>,
     detect: VecDeque<f64>,
     embed: VecDeque<f64>,
+    liveness: VecDeque<f64>,
     total: u64,
 }
 
@@ -67,7 +69,7 @@ impl Meter {
     }
 
     fn stats(&mut self, now: f64, width: u32, height: u32) -> LiveStats {
-        for window in [&mut self.frames, &mut self.embeds] {
+        for window in [&mut self.frames, &mut self.embeds, &mut self.checks] {
             while window.front().is_some_and(|&t| now - t > 1000.0) {
                 window.pop_front();
             }
@@ -79,6 +81,8 @@ impl Meter {
             detect_ms: mean(&self.detect),
             embed_ms: mean(&self.embed),
             embeds_per_s: self.embeds.len() as f64,
+            liveness_ms: mean(&self.liveness),
+            liveness_per_s: self.checks.len() as f64,
             frames: self.total,
             width,
             height,
@@ -141,7 +145,7 @@ pub async fn run(ctx: AppCtx, live: LiveState, session: Ticket, video: HtmlVideo
         }
         let require = live.require_liveness.get_untracked();
         if require && !liveness_ready {
-            match pipeline::ensure_liveness().await {
+            match pipeline::ensure_liveness(ctx.engine.progress).await {
                 Ok(()) => liveness_ready = true,
                 Err(AppError::PipelineNotReady) => continue,
                 Err(e) => {
@@ -265,8 +269,11 @@ pub async fn run(ctx: AppCtx, live: LiveState, session: Ticket, video: HtmlVideo
                     .filter(|(_, _, next)| now >= *next)
                     .min_by(|a, b| a.2.total_cmp(&b.2));
                 if let Some((id, face, _)) = next {
+                    let start = now_ms();
                     match pipeline::liveness_of_frame(frame, &face).await {
                         Ok(Some(l)) => {
+                            Meter::push(&mut meter.liveness, now_ms() - start, 30);
+                            meter.checks.push_back(now_ms());
                             let c = checks.entry(id).or_default();
                             c.reals.push_back(l.real);
                             while c.reals.len() > LIVENESS_HISTORY {

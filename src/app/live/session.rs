@@ -90,7 +90,7 @@ impl LiveState {
             live.starting.set(true);
             live.error.set(None);
             let device = live.camera.get_untracked();
-            let stream = match camera::open(Some(&device)).await {
+            let stream = match camera::open(Some(&device), camera::LIVE_SIZE).await {
                 Ok(stream) => stream,
                 Err(e) => {
                     live.starting.set(false);

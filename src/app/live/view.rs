@@ -113,6 +113,8 @@ pub fn LiveView() -> impl IntoView {
                 data-detect-ms=move || format!("{:.2}", live.stats.with(|s| s.detect_ms))
                 data-embed-ms=move || format!("{:.2}", live.stats.with(|s| s.embed_ms))
                 data-embeds-per-s=move || format!("{:.1}", live.stats.with(|s| s.embeds_per_s))
+                data-liveness-ms=move || format!("{:.2}", live.stats.with(|s| s.liveness_ms))
+                data-liveness-per-s=move || format!("{:.1}", live.stats.with(|s| s.liveness_per_s))
                 data-frames=move || live.stats.with(|s| s.frames).to_string()
                 class:hidden=move || !live.running.get()>
                 <dt>"Frame rate"</dt>
@@ -121,6 +123,8 @@ pub fn LiveView() -> impl IntoView {
                 <dd>{move || format!("{:.1} ms per frame (YuNet at 320 px)", live.stats.with(|s| s.detect_ms))}</dd>
                 <dt>"Embedding"</dt>
                 <dd>{move || format!("{:.1} ms per face · {:.0} per second", live.stats.with(|s| s.embed_ms), live.stats.with(|s| s.embeds_per_s))}</dd>
+                <dt class:hidden=move || !live.require_liveness.get()>"Liveness"</dt>
+                <dd class:hidden=move || !live.require_liveness.get()>{move || format!("{:.1} ms per face · {:.0} per second", live.stats.with(|s| s.liveness_ms), live.stats.with(|s| s.liveness_per_s))}</dd>
             </dl>
             <ul class="live-faces" data-testid="live-faces" aria-live="polite">
                 {move || live.faces.get().into_iter().map(|f| {

@@ -1,13 +1,13 @@
-//! The webcam: opening and closing it, listing cameras, the errors a person can meet (`CameraError`), and
-//! grabbing a frame as RGB pixels for the pipeline.
+//! The webcam: opening and closing it, listing cameras, the errors a person can meet (`CameraError`),
+//! grabbing a frame as RGB pixels for the live pipeline, and taking a full-resolution photo.
 
 use image::RgbImage;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    CanvasRenderingContext2d, DomException, HtmlCanvasElement, HtmlVideoElement, MediaDeviceInfo, MediaDeviceKind,
-    MediaStream, MediaStreamConstraints, MediaStreamTrack,
+    CanvasRenderingContext2d, DomException, HtmlCanvasElement, HtmlVideoElement, ImageBitmap, MediaDeviceInfo,
+    MediaDeviceKind, MediaStream, MediaStreamConstraints, MediaStreamTrack,
 };
 
 pub use crate::app::error::CameraError;
@@ -27,16 +27,23 @@ fn media_devices() -> Result<web_sys::MediaDevices, CameraError> {
     web_sys::window().and_then(|w| w.navigator().media_devices().ok()).ok_or(CameraError::Unsupported)
 }
 
-/// Opens a camera (`device_id`, or the default one) at about 640×480.
-pub async fn open(device_id: Option<&str>) -> Result<MediaStream, CameraError> {
+/// The live view's size: what the frame loop reads at 30 frames a second.
+pub const LIVE_SIZE: (u32, u32) = (640, 480);
+
+/// The size "Take a photo" asks for: the camera's photo is analysed like an uploaded one, and a larger frame
+/// gives the detector and the liveness models more of the face (the camera gives its nearest mode).
+pub const PHOTO_SIZE: (u32, u32) = (1280, 960);
+
+/// Opens a camera (`device_id`, or the default one) at about `width`×`height`.
+pub async fn open(device_id: Option<&str>, (width, height): (u32, u32)) -> Result<MediaStream, CameraError> {
     let video = Object::new();
     let ideal = |v: f64| {
         let o = Object::new();
         let _ = Reflect::set(&o, &"ideal".into(), &v.into());
         o
     };
-    let _ = Reflect::set(&video, &"width".into(), &ideal(640.0));
-    let _ = Reflect::set(&video, &"height".into(), &ideal(480.0));
+    let _ = Reflect::set(&video, &"width".into(), &ideal(f64::from(width)));
+    let _ = Reflect::set(&video, &"height".into(), &ideal(f64::from(height)));
     if let Some(id) = device_id.filter(|id| !id.is_empty()) {
         let exact = Object::new();
         let _ = Reflect::set(&exact, &"exact".into(), &id.into());
@@ -57,6 +64,27 @@ pub fn close(stream: &MediaStream) {
             track.stop();
         }
     }
+}
+
+/// Whether the stream's camera faces the user (or says nothing about it, as laptop webcams): its preview is then
+/// shown mirrored, as people expect to see themselves. A rear camera ("environment") is shown as it is.
+pub fn faces_user(stream: &MediaStream) -> bool {
+    let Some(track) = stream.get_video_tracks().get(0).dyn_into::<MediaStreamTrack>().ok() else { return true };
+    let facing = Reflect::get(&track.get_settings(), &"facingMode".into()).ok().and_then(|v| v.as_string());
+    facing.as_deref() != Some("environment")
+}
+
+/// The video's current frame at the camera's full resolution, as the browser holds it (never mirrored: the
+/// photo shows the scene as it is, whatever the preview does).
+pub async fn take_photo(video: &HtmlVideoElement) -> Result<ImageBitmap, CameraError> {
+    if video.video_width() == 0 || video.video_height() == 0 {
+        return Err(CameraError::NoFrame);
+    }
+    let window = web_sys::window().ok_or(CameraError::Unsupported)?;
+    let promise =
+        window.create_image_bitmap_with_html_video_element(video).map_err(|e| CameraError::Other(js_message(&e)))?;
+    let bitmap = JsFuture::from(promise).await.map_err(|e| CameraError::Other(js_message(&e)))?;
+    Ok(bitmap.unchecked_into())
 }
 
 /// The cameras as (device id, label). Labels are empty until the page has had permission once.

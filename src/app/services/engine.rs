@@ -258,12 +258,7 @@ async fn load(settings: Settings, failure: Option<AppError>, ticket: Ticket, rep
         reports.phase.set(LoadPhase::Loading);
         reports.needs_reload.set(plan.needs_reload);
     }
-    let report = move |p: Progress| {
-        reports.progress.update(|list| match list.iter_mut().find(|q| q.file == p.file) {
-            Some(q) => *q = p,
-            None => list.push(p),
-        })
-    };
+    let report = move |p: Progress| p.record(reports.progress);
     let mut running = plan.running;
     let mut ready = prepare_and_warm(settings, plan.execution, ticket, reports, &report).await;
     if let (Err(e), Execution::WebGpu) = (&ready, plan.execution) {

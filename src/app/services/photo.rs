@@ -17,7 +17,7 @@ use super::browser::{fetch_blob, now_ms, read_array_buffer, yield_now};
 use super::{bitmap, pipeline};
 use crate::app::error::AppError;
 use crate::app::state::latest::Ticket;
-use crate::app::state::slot::{Compared, DecodedImage, Detection, Photo, SlotActivity};
+use crate::app::state::slot::{Compared, DecodedImage, Detection, Photo, PhotoSource, SlotActivity};
 use crate::app::state::{AppCtx, SlotState};
 
 /// Files larger than this are refused before a byte of them is read (phone photos of 200 MP are 30–60 MB).
@@ -41,15 +41,22 @@ fn fail(slot: SlotState, job: Ticket, error: AppError) {
     }
 }
 
-/// Takes a new photo into the slot: check its header, let the browser decode it, then analyse.
-fn load_photo(ctx: AppCtx, slot: SlotState, name: String, blob: Blob) {
+/// Empties the slot for a new photo (its camera closes) and starts the photo's job.
+fn begin_photo(slot: SlotState, name: &str) -> Ticket {
     let job = slot.jobs.begin();
+    slot.camera.set(false);
     slot.photo.set(None);
     slot.detection.set(None);
     slot.compared.set(None);
     slot.error.set(None);
     slot.selected.set(0);
-    slot.activity.set(Some(SlotActivity::Reading(name.clone())));
+    slot.activity.set(Some(SlotActivity::Reading(name.to_string())));
+    job
+}
+
+/// Takes a new photo into the slot: check its header, let the browser decode it, then analyse.
+fn load_photo(ctx: AppCtx, slot: SlotState, name: String, blob: Blob) {
+    let job = begin_photo(slot, &name);
     spawn_local(async move {
         yield_now().await;
         let start = now_ms();
@@ -57,21 +64,42 @@ fn load_photo(ctx: AppCtx, slot: SlotState, name: String, blob: Blob) {
             Ok(bitmap) => bitmap,
             Err(e) => return fail(slot, job, e.in_file(&name)),
         };
-        let decode_ms = now_ms() - start;
-        if !job.is_current() {
-            return;
-        }
-        let (width, height) = (bitmap.width(), bitmap.height());
-        let preview = bitmap::scaled_size(width, height, PREVIEW_SIDE);
-        let scale = preview.0 as f32 / width as f32;
-        let preview_image = match bitmap::preview(&bitmap, preview) {
-            Ok(canvas) => canvas,
-            Err(e) => return fail(slot, job, e.in_file(&name)),
-        };
-        let image = Arc::new(SendWrapper::new(DecodedImage { bitmap, preview: preview_image }));
-        slot.photo.set(Some(Photo { name, image, width, height, preview, scale, decode_ms }));
-        analyze(ctx, slot, job).await;
+        show_photo(ctx, slot, job, (name, PhotoSource::Upload), bitmap, now_ms() - start).await;
     });
+}
+
+/// Takes the frame the slot's camera just gave (`take_ms`: the time taking it took) into the slot, named after
+/// the time it was taken, and analyses it like an uploaded photo, with the faces' liveness.
+pub fn load_camera_photo(ctx: AppCtx, slot: SlotState, bitmap: ImageBitmap, take_ms: f64) {
+    let now = js_sys::Date::new_0();
+    let name = format!("camera {:02}:{:02}:{:02}", now.get_hours(), now.get_minutes(), now.get_seconds());
+    let job = begin_photo(slot, &name);
+    spawn_local(async move { show_photo(ctx, slot, job, (name, PhotoSource::Camera), bitmap, take_ms).await });
+}
+
+/// Shows a decoded photo in the slot (its preview drawn once) and analyses it.
+async fn show_photo(
+    ctx: AppCtx,
+    slot: SlotState,
+    job: Ticket,
+    (name, source): (String, PhotoSource),
+    bitmap: ImageBitmap,
+    decode_ms: f64,
+) {
+    if !job.is_current() {
+        bitmap.close();
+        return;
+    }
+    let (width, height) = (bitmap.width(), bitmap.height());
+    let preview = bitmap::scaled_size(width, height, PREVIEW_SIDE);
+    let scale = preview.0 as f32 / width as f32;
+    let preview_image = match bitmap::preview(&bitmap, preview) {
+        Ok(canvas) => canvas,
+        Err(e) => return fail(slot, job, e.in_file(&name)),
+    };
+    let image = Arc::new(SendWrapper::new(DecodedImage { bitmap, preview: preview_image }));
+    slot.photo.set(Some(Photo { name, source, image, width, height, preview, scale, decode_ms }));
+    analyze(ctx, slot, job).await;
 }
 
 /// A file's pixels, upright. Its size is checked before a byte is read; the file is read once (each read of a
@@ -154,14 +182,24 @@ async fn embed_selected(ctx: AppCtx, slot: SlotState, job: Ticket) {
     let Some(face) = slot.detection.with_untracked(|d| d.as_ref().and_then(|d| d.faces.get(index).cloned())) else {
         return;
     };
+    let from_camera = slot.photo.with_untracked(|p| p.as_ref().is_some_and(|p| p.source == PhotoSource::Camera));
     slot.activity.set(Some(SlotActivity::Embedding(index)));
     yield_now().await;
-    let with_liveness = ctx.settings.with_untracked(|s| s.liveness_for_uploads);
+    // A camera's photo is checked for liveness whatever the setting for uploads says: its models are fetched
+    // now if the settings did not load them (the slot's camera started that download when it opened). Without
+    // them the face is still compared, and the slot says why it has no liveness line.
+    let mut liveness_failed = None;
+    if from_camera && let Err(e) = pipeline::ensure_liveness(ctx.engine.progress).await {
+        liveness_failed = Some(e);
+    }
+    let with_liveness = from_camera || ctx.settings.with_untracked(|s| s.liveness_for_uploads);
     match pipeline::embed_photo(&image.bitmap, &face, with_liveness).await {
         Ok(e) if job.is_current() => {
+            slot.error.set(liveness_failed.map(|e| AppError::LivenessUnavailable(Box::new(e))));
             slot.compared.set(Some(Compared {
                 index,
                 liveness: e.liveness,
+                liveness_ms: e.liveness_ms,
                 crop: Arc::new(e.crop),
                 embedding: Arc::new(e.embedding),
                 model: e.model,

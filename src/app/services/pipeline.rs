@@ -15,6 +15,7 @@ use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
 use futures::lock::Mutex;
 use image::RgbImage;
+use leptos::prelude::RwSignal;
 use simface::align::{align_face, transform_to_template};
 use simface::liveness::{Liveness, LivenessChecker, LivenessModel, crop_box};
 use simface::quality::{Quality, QualityConfig, assess};
@@ -140,11 +141,13 @@ async fn liveness_checker(engine: &Engine, execution: Execution) -> Result<Liven
 }
 
 /// Makes sure the pipeline has the liveness models (the live camera asks for them when it requires a live
-/// face): downloads the two files if they are not here yet (from the Cache API after the first time) and
-/// builds their sessions once. Kept until the pipeline is rebuilt.
-pub async fn ensure_liveness() -> Result<(), AppError> {
+/// face, a slot's camera when it opens): downloads the two files if they are not here yet (from the Cache API
+/// after the first time; their progress goes to `progress`, the list the runtime card shows) and builds
+/// their sessions once. Kept until the pipeline is rebuilt.
+pub async fn ensure_liveness(progress: RwSignal<Vec<Progress>>) -> Result<(), AppError> {
     let engine = engine();
-    download(&engine, &LivenessModel::ALL.map(LivenessModel::file_name), &|_| {}).await?;
+    download(&engine, &LivenessModel::ALL.map(LivenessModel::file_name), &move |p: Progress| p.record(progress))
+        .await?;
     let mut slot = engine.pipeline.lock().await;
     let built = slot.as_mut().ok_or(AppError::PipelineNotReady)?;
     if built.liveness.is_none() {
@@ -258,7 +261,9 @@ pub async fn embed_photo(photo: &ImageBitmap, face: &Face, with_liveness: bool) 
     let crop = align_photo(photo, face)?;
     let mut embedded = embed_aligned(face, crop, start).await?;
     if with_liveness {
+        let start = now_ms();
         embedded.liveness = liveness_of_photo(photo, face).await?;
+        embedded.liveness_ms = embedded.liveness.is_some().then(|| now_ms() - start);
     }
     Ok(embedded)
 }
@@ -282,8 +287,9 @@ async fn liveness_of_photo(photo: &ImageBitmap, face: &Face) -> Result<Option<Li
 /// One face aligned and embedded.
 pub struct Embedded {
     pub crop: RgbImage,
-    /// Set when the settings ask for liveness ([`embed_photo`]).
+    /// Set when the settings ask for liveness ([`embed_photo`]), with the time it took (both crops, both models).
     pub liveness: Option<Liveness>,
+    pub liveness_ms: Option<f64>,
     pub embedding: Embedding,
     pub model: EmbedderModel,
     pub quality: Quality,
@@ -302,7 +308,7 @@ async fn embed_aligned(face: &Face, crop: RgbImage, start: f64) -> Result<Embedd
     let align_ms = now_ms() - start;
     yield_now().await;
     let (embedding, model, embed_ms) = embed_crop(&crop).await?;
-    Ok(Embedded { crop, liveness: None, embedding, model, quality, align_ms, embed_ms })
+    Ok(Embedded { crop, liveness: None, liveness_ms: None, embedding, model, quality, align_ms, embed_ms })
 }
 
 /// The embedding of an aligned crop, the model that made it and the time it took, in ms.

@@ -211,6 +211,16 @@ pub struct Progress {
     pub state: LoadState,
 }
 
+impl Progress {
+    /// Records `self` in the list the runtime card shows: the file's line is updated, or added.
+    pub fn record(self, list: RwSignal<Vec<Progress>>) {
+        list.update(|list| match list.iter_mut().find(|q| q.file == self.file) {
+            Some(q) => *q = self,
+            None => list.push(self),
+        });
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum LoadState {
     Downloading,

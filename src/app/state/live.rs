@@ -13,6 +13,9 @@ pub struct LiveStats {
     pub detect_ms: f64,
     pub embed_ms: f64,
     pub embeds_per_s: f64,
+    /// Both anti-spoofing models on one face (its two crops included), and how many faces a second.
+    pub liveness_ms: f64,
+    pub liveness_per_s: f64,
     pub frames: u64,
     pub width: u32,
     pub height: u32,

@@ -69,10 +69,22 @@ impl Drop for DecodedImage {
     }
 }
 
+/// Where a slot's photo came from. It decides whether its faces get a liveness check by default: a photo the
+/// camera just took is what presentation-attack detection is for; an uploaded file IS a photo (its check is a
+/// setting, off by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoSource {
+    /// A file dropped, picked or pasted, or a sample.
+    Upload,
+    /// Taken with "Take a photo".
+    Camera,
+}
+
 /// A decoded photo.
 #[derive(Clone)]
 pub struct Photo {
     pub name: String,
+    pub source: PhotoSource,
     /// The full-resolution pixels (a browser object: only this thread may touch it).
     pub image: Arc<SendWrapper<DecodedImage>>,
     pub width: u32,
@@ -82,6 +94,7 @@ pub struct Photo {
     pub preview: (u32, u32),
     /// Preview pixels per photo pixel.
     pub scale: f32,
+    /// Decoding the file, or taking the camera's frame.
     pub decode_ms: f64,
 }
 
@@ -103,8 +116,9 @@ pub struct Detection {
 #[derive(Clone)]
 pub struct Compared {
     pub index: usize,
-    /// Set when the settings ask for the liveness of uploaded photos.
+    /// Set for a photo the camera took, and for uploaded ones when the settings ask for it.
     pub liveness: Option<Liveness>,
+    pub liveness_ms: Option<f64>,
     pub crop: Arc<RgbImage>,
     pub embedding: Arc<Embedding>,
     pub model: EmbedderModel,
@@ -134,6 +148,8 @@ pub struct SlotState {
     pub compared: RwSignal<Option<Compared>>,
     pub activity: RwSignal<Option<SlotActivity>>,
     pub error: RwSignal<Option<AppError>>,
+    /// The slot shows its camera ("Take a photo"); a new photo in the slot closes it, which releases the camera.
+    pub camera: RwSignal<bool>,
     /// Every new photo or re-analysis is a new job; an older job stops writing.
     pub jobs: Latest,
 }
@@ -148,6 +164,7 @@ impl SlotState {
             compared: RwSignal::new(None),
             activity: RwSignal::new(None),
             error: RwSignal::new(None),
+            camera: RwSignal::new(false),
             jobs: Latest::new(),
         }
     }
