@@ -34,6 +34,10 @@ const EMBED_INTERVAL_MS: f64 = 100.0;
 /// embedding), and how many of its latest checks are averaged: a steady rate per track, not every frame.
 const LIVENESS_INTERVAL_MS: f64 = 250.0;
 const LIVENESS_HISTORY: usize = 5;
+/// How many checks a track needs before it is judged (named, or refused as a possible photo or screen): one
+/// check of a face near the threshold is a coin toss (the models move by up to 0.13 between two decodings of
+/// one photo; README, "Liveness"), three take 0.75 s.
+const LIVENESS_MIN_CHECKS: usize = 3;
 
 /// A track's recent liveness checks.
 #[derive(Default)]
@@ -43,8 +47,9 @@ struct LivenessChecks {
 }
 
 impl LivenessChecks {
+    /// The mean of the recent checks, once there are enough of them to judge by.
     fn mean(&self) -> Option<f32> {
-        (!self.reals.is_empty()).then(|| self.reals.iter().sum::<f32>() / self.reals.len() as f32)
+        (self.reals.len() >= LIVENESS_MIN_CHECKS).then(|| self.reals.iter().sum::<f32>() / self.reals.len() as f32)
     }
 }
 
