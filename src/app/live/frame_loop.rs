@@ -36,7 +36,7 @@ const LIVENESS_INTERVAL_MS: f64 = 250.0;
 const LIVENESS_HISTORY: usize = 5;
 /// How many checks a track needs before it is judged (named, or refused as a possible photo or screen): one
 /// check of a face near the threshold is a coin toss (the models move by up to 0.13 between two decodings of
-/// one photo; README, "Liveness"), three take 0.75 s.
+/// one photo; README, "Liveness"). A new track gets them on its first frames without an embedding.
 const LIVENESS_MIN_CHECKS: usize = 3;
 
 /// A track's recent liveness checks.
@@ -284,7 +284,10 @@ pub async fn run(ctx: AppCtx, live: LiveState, session: Ticket, video: HtmlVideo
                             while c.reals.len() > LIVENESS_HISTORY {
                                 c.reals.pop_front();
                             }
-                            c.next_ms = now + LIVENESS_INTERVAL_MS;
+                            // Until it can be judged, a new track is checked on every frame without an
+                            // embedding; then at the steady rate.
+                            c.next_ms =
+                                if c.reals.len() < LIVENESS_MIN_CHECKS { now } else { now + LIVENESS_INTERVAL_MS };
                         }
                         // The models are being reloaded; the next frame tries again.
                         Ok(None) | Err(AppError::PipelineNotReady) => liveness_ready = false,
