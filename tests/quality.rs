@@ -166,8 +166,12 @@ fn degraded_copies_of_a_good_portrait_fail_with_the_matching_issue() {
         let (_, q) = judge(&mut pipeline, &rotated).expect("the rotated face is still found");
         println!("{}", line(&format!("rotated {degrees:+}°"), &q));
         assert!(q.issues.contains(&QualityIssue::HeadTilted), "{q:?}");
-        // YuNet's landmarks lag behind the rotation (see `QualityConfig`), but the sign is right.
-        assert_eq!(q.pose.roll.signum(), degrees.signum(), "roll {} for a {degrees}° rotation", q.pose.roll);
+        // YuNet's landmarks lag behind the rotation (see `QualityConfig`), but the sign is right. At 45° the
+        // face is as near a quarter turn as upright: the search at other angles may find it turned
+        // (`detect::rotation`), and the roll is measured from there (−45° from the turn).
+        if degrees.abs() < 45.0 {
+            assert_eq!(q.pose.roll.signum(), degrees.signum(), "roll {} for a {degrees}° rotation", q.pose.roll);
+        }
     }
 
     // A head turned well away: the real face and crop, with the nose moved sideways by 0.4 eye distances,

@@ -18,6 +18,7 @@ fn face(x: f32, y: f32, size: f32) -> Face {
         score: 0.9,
         landmarks: [at(0.34, 0.46), at(0.66, 0.46), at(0.5, 0.64), at(0.37, 0.82), at(0.63, 0.82)],
         landmark_source: LandmarkSource::Detected,
+        turn: Default::default(),
     }
 }
 

@@ -54,6 +54,10 @@ struct GlobalOptions {
     /// Longer image side used for detection (larger finds smaller faces, slower).
     #[arg(long, global = true, default_value_t = 640)]
     max_side: u32,
+    /// Detect upright faces only: no search at other angles when the upright pass finds no strong face (for
+    /// comparisons; faces lying on their side or upside down are then missed or misplaced).
+    #[arg(long, global = true)]
+    upright_only: bool,
     /// ONNX Runtime intra-op threads (default: ONNX Runtime's choice).
     #[arg(long, global = true)]
     threads: Option<usize>,

@@ -17,11 +17,13 @@ impl GlobalOptions {
     }
 
     pub fn config(&self) -> PipelineConfig {
+        let defaults = PipelineConfig::default();
         PipelineConfig {
             detector: self.detector,
             embedder: self.model,
             runtime: self.runtime(),
-            ..PipelineConfig::default()
+            rotation: simface::RotationConfig { enabled: !self.upright_only, ..defaults.rotation },
+            ..defaults
         }
         .with_max_side(self.max_side)
     }

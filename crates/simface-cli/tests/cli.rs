@@ -118,6 +118,24 @@ fn compare_says_same_person_for_a_gallery_probe_pair_and_different_for_two_peopl
     assert!(same["similarity"].as_f64() > different["similarity"].as_f64());
 }
 
+/// A photo upside down (its EXIF orientation lost) is still the same person: the face is found with the image
+/// turned 180° and the report says so; `--upright-only` shows what an upright-only detector makes of it.
+#[test]
+fn compare_finds_an_upside_down_face_and_reports_its_rotation() {
+    let [a, b] = same_person_pair();
+    let turned = std::env::temp_dir().join(format!("simface-upside-down-{}.png", std::process::id()));
+    image::imageops::rotate180(&image::open(&b).expect("the probe decodes").to_rgb8()).save(&turned).expect("saved");
+    let turned = turned.to_string_lossy().to_string();
+    let report = simface(&["compare", &a, &turned]);
+    let upright_only = simface(&["compare", &a, &turned, "--upright-only"]);
+    let _ = std::fs::remove_file(&turned);
+    assert_eq!(report["same_person"], true, "{report}");
+    assert_eq!(report["b"]["face"]["rotation"], 180, "{report}");
+    assert_eq!(report["a"]["face"]["rotation"], 0, "{report}");
+    assert_eq!(upright_only["same_person"], false, "{upright_only}");
+    assert_eq!(upright_only["b"]["face"]["rotation"], 0, "{upright_only}");
+}
+
 #[test]
 fn compare_reports_both_faces_as_face_records_with_the_model_and_detector() {
     let [a, b] = same_person_pair();

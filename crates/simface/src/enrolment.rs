@@ -125,6 +125,7 @@ mod tests {
             score: 0.9,
             landmarks: [Point::new(0.0, 0.0); 5],
             landmark_source: LandmarkSource::Detected,
+            turn: Default::default(),
         }
     }
 

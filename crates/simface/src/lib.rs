@@ -33,7 +33,7 @@ pub mod runtime;
 pub mod tracking;
 
 pub use decode::{DecodeOptions, ImageHeader, decode_image, decode_image_with, read_header};
-pub use detect::{BBox, Detector, DetectorKind, Face, LandmarkSource, Point};
+pub use detect::{BBox, Detector, DetectorKind, Face, LandmarkSource, Point, RotationConfig, Turn};
 pub use embed::{EmbedderModel, Embedding};
 pub use error::{Error, Result};
 pub use gallery::{Gallery, Person, PersonMatch};

@@ -6,7 +6,11 @@
 use image::RgbImage;
 
 use crate::align::align_face;
-use crate::detect::{Detector, DetectorKind, Face, SeetaDetector, YuNet, YuNetConfig, scale_faces, seeta::SeetaConfig};
+use crate::decode::downscale_for_detection;
+use crate::detect::rotation::detect_any_angle;
+use crate::detect::{
+    Detector, DetectorKind, Face, RotationConfig, SeetaDetector, YuNet, YuNetConfig, scale_faces, seeta::SeetaConfig,
+};
 use crate::embed::{Embedder, EmbedderModel, Embedding};
 use crate::error::{Error, Result};
 use crate::matching::{Candidate, Verdict, calibrated_threshold, cosine_similarity, rank, verify};
@@ -19,6 +23,8 @@ pub struct PipelineConfig {
     pub embedder: EmbedderModel,
     pub yunet: YuNetConfig,
     pub seeta: SeetaConfig,
+    /// Faces at any angle (on by default; [`crate::detect::rotation`]).
+    pub rotation: RotationConfig,
     pub runtime: RuntimeOptions,
 }
 
@@ -75,6 +81,7 @@ pub struct AnalyzedFace {
 pub struct FacePipeline {
     detector: AnyDetector,
     embedder: Embedder,
+    rotation: RotationConfig,
 }
 
 impl FacePipeline {
@@ -93,7 +100,12 @@ impl FacePipeline {
             }
         };
         let embedder = Embedder::from_bytes(config.embedder, models.embedder, config.runtime).await?;
-        Ok(Self { detector, embedder })
+        // SeetaFace's scores have no fixed scale: any face it finds upright is enough.
+        let rotation = match config.detector {
+            DetectorKind::Yunet => config.rotation,
+            DetectorKind::Seeta => RotationConfig { strong_score: None, ..config.rotation },
+        };
+        Ok(Self { detector, embedder, rotation })
     }
 
     /// Loads the models the configuration needs from a directory (natively; blocks).
@@ -147,9 +159,20 @@ impl FacePipeline {
         calibrated_threshold(self.embedder.kind())
     }
 
-    /// All faces in the image, largest first.
+    /// Turns the search at other angles on or off ([`crate::detect::rotation`]), for the next images.
+    pub fn set_rotation(&mut self, enabled: bool) {
+        self.rotation.enabled = enabled;
+    }
+
+    /// All faces in the image at any angle, largest first. The image is scaled down for detection first, so
+    /// the turned copies a retry needs are of the small view.
     pub async fn detect_faces(&mut self, image: &RgbImage) -> Result<Vec<Face>> {
-        self.detector.detect(image).await
+        let (view, back) = downscale_for_detection(image, self.max_side());
+        let mut faces = detect_any_angle(&mut self.detector, &view, &self.rotation).await?;
+        if back != (1.0, 1.0) {
+            scale_faces(&mut faces, back);
+        }
+        Ok(faces)
     }
 
     /// All faces of an image that someone else already scaled down for detection (the web app lets the
@@ -159,7 +182,7 @@ impl FacePipeline {
         if view.width() == 0 || view.height() == 0 {
             return Err(Error::CorruptImage("the image has no pixels".into()));
         }
-        let mut faces = self.detector.detect(view).await?;
+        let mut faces = detect_any_angle(&mut self.detector, view, &self.rotation).await?;
         let back = (full_size.0 as f32 / view.width() as f32, full_size.1 as f32 / view.height() as f32);
         if back != (1.0, 1.0) {
             scale_faces(&mut faces, back);

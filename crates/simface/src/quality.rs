@@ -159,18 +159,27 @@ impl FaceFrame {
 /// values) give a yaw and pitch of 90°: whatever the face is doing, it is not looking at the camera.
 /// Landmarks placed from the box (SeetaFace) give the same pose for every face: the pose checks mean
 /// nothing for them.
+///
+/// The roll is the eye line's, measured from the orientation the face was found at ([`Face::turn`]): a
+/// sideways photo of an upright head has roll 0 (the photo is turned, not the head), and the gate's roll limit
+/// is about the detector's landmarks, which lag behind a face rolled away from that orientation. Yaw and pitch
+/// are measured in the face's own frame and do not depend on roll.
 pub fn estimate_pose(face: &Face) -> Pose {
+    let from_turn = |roll: f32| {
+        let r = (roll + f32::from(face.turn.degrees())).rem_euclid(360.0);
+        if r > 180.0 { r - 360.0 } else { r }
+    };
     let Some(frame) = FaceFrame::new(&face.landmarks) else {
         let (ex, ey) = (face.landmarks[1].x - face.landmarks[0].x, face.landmarks[1].y - face.landmarks[0].y);
         let roll = ey.atan2(ex).to_degrees();
-        return Pose { yaw: 90.0, pitch: 90.0, roll: if roll.is_finite() { roll } else { 0.0 } };
+        return Pose { yaw: 90.0, pitch: 90.0, roll: if roll.is_finite() { from_turn(roll) } else { 0.0 } };
     };
     let (template_span, template_offset) = template_ratios();
     let yaw = ((frame.nose_offset() - template_offset) / NOSE_DEPTH).atan().to_degrees();
     // Pitching by φ moves the nose along the eye–mouth axis by depth·sin φ while that axis shortens to
     // span·cos φ, so the change in the nose's relative height is (depth / span)·tan φ.
     let pitch = ((frame.nose_height() - FRONTAL_NOSE_HEIGHT) * template_span / NOSE_DEPTH).atan().to_degrees();
-    Pose { yaw, pitch, roll: frame.roll }
+    Pose { yaw, pitch, roll: from_turn(frame.roll) }
 }
 
 /// One reason a face fails the gate.
@@ -370,6 +379,7 @@ mod tests {
             score: 0.9,
             landmarks,
             landmark_source: LandmarkSource::Detected,
+            turn: Default::default(),
         }
     }
 
@@ -380,6 +390,7 @@ mod tests {
             score: 1.0,
             landmarks: ARCFACE_TEMPLATE,
             landmark_source: LandmarkSource::Detected,
+            turn: Default::default(),
         };
         let pose = estimate_pose(&face);
         assert!(pose.yaw.abs() < 1e-3 && pose.roll.abs() < 0.5, "{pose:?}");

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::detect::{BBox, Face, LandmarkSource, Point};
+use crate::detect::{BBox, Face, LandmarkSource, Point, Turn};
 use crate::embed::{EmbedderModel, Embedding};
 use crate::liveness::Liveness;
 use crate::quality::Quality;
@@ -20,6 +20,10 @@ pub struct FaceRecord {
     /// The five landmarks in the ArcFace order.
     pub landmarks: [Point; 5],
     pub landmark_source: LandmarkSource,
+    /// The quarter turn (degrees clockwise: 0, 90, 180, 270) of the image at which the detector found the face
+    /// upright ([`Face::turn`]); coordinates are the upright image's whatever it is.
+    #[serde(default)]
+    pub rotation: Turn,
     /// The quality gate's verdict, when it was judged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality: Option<Quality>,
@@ -43,6 +47,7 @@ impl FaceRecord {
             score: face.score,
             landmarks: face.landmarks,
             landmark_source: face.landmark_source,
+            rotation: face.turn,
             quality: None,
             model: None,
             embedding: None,

@@ -53,8 +53,12 @@ pub fn run(g: &GlobalOptions, images: &[PathBuf], draw: Option<&Path>, liveness:
             let live = record.liveness.as_ref().map_or(String::new(), |l| {
                 format!(" {} (real {:.3})", if l.live { "live" } else { "possible photo of a photo or screen" }, l.real)
             });
+            let turned = match f.turn.degrees() {
+                0 => String::new(),
+                d => format!(" (found with the image turned {d}° clockwise)"),
+            };
             println!(
-                "  #{i} box x={:.1} y={:.1} w={:.1} h={:.1} score={:.3} landmarks {}{live}",
+                "  #{i} box x={:.1} y={:.1} w={:.1} h={:.1} score={:.3} landmarks {}{turned}{live}",
                 b.x,
                 b.y,
                 b.width,

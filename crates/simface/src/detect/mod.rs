@@ -4,6 +4,7 @@
 //! upright image, with the centre of the top-left pixel at (0, 0), x to the right and y down (as in
 //! OpenCV). A box's `x, y` is its top-left corner in that system.
 
+pub mod rotation;
 pub mod seeta;
 pub mod yunet;
 
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 
+pub use rotation::{RotationConfig, Turn};
 pub use seeta::SeetaDetector;
 pub use yunet::{YuNet, YuNetConfig};
 
@@ -75,6 +77,11 @@ pub struct Face {
     /// subject; so the first of each pair is on the image's left. This is the ArcFace template's order.
     pub landmarks: [Point; 5],
     pub landmark_source: LandmarkSource,
+    /// The quarter turn of the image at which the detector found this face upright (`rotation`): 0 for
+    /// an upright photo, 90 for a face lying on its side in a photo turned clockwise, … Coordinates are
+    /// always the upright image's.
+    #[serde(default)]
+    pub turn: Turn,
 }
 
 /// A face detector. Implementations return faces sorted by box area, largest first, so that index 0
@@ -169,6 +176,7 @@ mod tests {
             score,
             landmarks: [Point::new(0.0, 0.0); 5],
             landmark_source: LandmarkSource::Detected,
+            turn: Turn::None,
         }
     }
 

@@ -82,6 +82,7 @@ impl SeetaDetector {
                     score: info.score() as f32,
                     landmarks: landmarks_from_box(&bbox),
                     landmark_source: LandmarkSource::FromBox,
+                    turn: Default::default(),
                 }
             })
             .collect();

@@ -179,6 +179,7 @@ fn decode(outputs: &[Output], input_w: usize, input_h: usize, score_threshold: f
                 score,
                 landmarks,
                 landmark_source: LandmarkSource::Detected,
+                turn: Default::default(),
             });
         }
     }
