@@ -5,7 +5,8 @@
 // plus how responsive the page stays while a photo is analysed (longest gap between animation frames, long
 // tasks), the wasm bundle size (raw and gzip) and the time from navigation to "models ready" with a warm cache;
 // and liveness per face (the setting for uploads turned on; both MiniFASNet models) against plain
-// onnxruntime-web runs of those models and the native `simface bench --liveness`.
+// onnxruntime-web runs of those models and the native `simface bench --liveness`; and the detect stage on the
+// portrait rotated by 0–270° (faces at any angle: extra passes only where the search runs).
 // The app's loads and the raw runs alternate in rounds after both have warmed up, so that both see the same
 // state of the browser's WebAssembly tiering and of the machine.
 //   node e2e/bench.mjs [--rounds 6] [--loads 2] [--warmup 20] [--ort-warmup 60] [--native-runs 20]
@@ -57,7 +58,7 @@ if (existsSync(ortWasm)) {
 
 // 3. The browser.
 const browser = await Browser.start({ isolated: ISOLATED, query: WORKER ? '?inference=worker' : '' });
-let threads, threadsText, readyCold, readyWarm = [], browserRows = [], rawRows = [], consoleErrors, livenessRow;
+let threads, threadsText, readyCold, readyWarm = [], browserRows = [], rawRows = [], consoleErrors, livenessRow, angleRows;
 try {
   const page = await browser.open();
   readyCold = page.readyAfterMs;
@@ -126,6 +127,7 @@ try {
     rawRows.push({ yunet: median(raw.yunet), edgeface: median(raw.edgeface) });
   }
   livenessRow = await benchLiveness(page, photos[0]);
+  angleRows = await benchAngles(page, photos[0]);
   consoleErrors = browser.consoleErrors;
 } finally {
   await browser.close();
@@ -205,6 +207,13 @@ browserRows.forEach((b, i) => {
   console.log(`\nthe same loads: embed ${f(median(l.embed))} ms, so liveness costs ${r(app, median(l.embed))} an embedding; ` +
     `browser samples (ms): liveness [${l.app.map((x) => x.toFixed(1)).join(' ')}]\n`);
 }
+console.log(`### Faces at any angle (${photos[0].rel}, 640x480, rotated in the page; the setting for liveness off)\n`);
+console.log('| rotation | detect median ms | × upright | found at | app samples (ms) |');
+console.log('|---|---|---|---|---|');
+const upright = median(angleRows[0].detect);
+for (const a of angleRows)
+  console.log(`| ${a.degrees}° | ${f(median(a.detect))} | ${r(median(a.detect), upright)} | ${a.rotation}° | ${a.detect.map((x) => x.toFixed(0)).join(' ')} |`);
+console.log('');
 console.log('### Bundle and start-up\n');
 for (const w of bundle) console.log(`- ${w.name}: ${(w.raw / 1024).toFixed(0)} KiB raw, ${(w.gzip / 1024).toFixed(0)} KiB gzip (zlib level 9)`);
 console.log(`- navigation → models ready: fresh profile ${readyCold} ms (wall clock, includes model download); ` +
@@ -267,6 +276,45 @@ async function loadOnce(page, slot, file) {
   for (const k of ['decode', 'detect', 'align', 'embed'])
     if (!(k in stages)) throw new Error(`timings text without ${k}: "${st.timings}"`);
   return { stages, ort, faces: st.faces.trim(), ui: { maxGap: st.maxGap, longTasks: st.longTasks, longTaskMs: st.longTaskMs } };
+}
+
+/** The detect stage of the app on `photo` rotated clockwise by each angle (turned in the page onto a canvas that
+ *  holds all of it, re-encoded as JPEG quality 90), after a warm-up load of each; and the rotation the app
+ *  found the face at (its Download JSON). */
+async function benchAngles(page, photo) {
+  await page.uncheck('[data-testid=liveness-uploads]');
+  await page.waitForSelector('[data-testid=engine-status][data-status=ready]', { timeout: 120_000 });
+  const rows = [];
+  for (const degrees of [0, 90, 180, 270, 30, 60, 135]) {
+    const b64 = await page.evaluate(async ({ data, degrees }) => {
+      const bmp = await createImageBitmap(new Blob([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))]));
+      const t = (degrees * Math.PI) / 180;
+      const [w, h] = [bmp.width, bmp.height];
+      const [nw, nh] = [Math.ceil(w * Math.abs(Math.cos(t)) + h * Math.abs(Math.sin(t))), Math.ceil(w * Math.abs(Math.sin(t)) + h * Math.abs(Math.cos(t)))];
+      const canvas = new OffscreenCanvas(nw, nh);
+      const g = canvas.getContext('2d');
+      g.fillStyle = '#000';
+      g.fillRect(0, 0, nw, nh);
+      g.translate(nw / 2, nh / 2);
+      g.rotate(t);
+      g.drawImage(bmp, -w / 2, -h / 2);
+      const out = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 })).arrayBuffer());
+      let s = '';
+      for (let i = 0; i < out.length; i += 0x8000) s += String.fromCharCode(...out.subarray(i, i + 0x8000));
+      return btoa(s);
+    }, { data: photo.buffer.toString('base64'), degrees });
+    const file = { name: `rotated_${degrees}.jpg`, mimeType: 'image/jpeg', buffer: Buffer.from(b64, 'base64') };
+    const detect = [];
+    for (let i = 0; i <= ROUNDS; i++) {
+      const t = await loadOnce(page, 'a', file);
+      if (t.error) throw new Error(`rotated ${degrees}°: ${t.error}`);
+      if (i > 0) detect.push(t.stages.detect);
+    }
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-slot=a] button:has-text("Download JSON")')]);
+    const rotation = JSON.parse(readFileSync(await download.path(), 'utf8')).faces[0].rotation;
+    rows.push({ degrees, detect, rotation });
+  }
+  return rows;
 }
 
 /** Liveness in the app (the setting for uploads on) on `photo`, alternating with plain onnxruntime-web runs of

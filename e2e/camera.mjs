@@ -10,15 +10,16 @@ export const HEIGHT = 480;
 
 /**
  * Writes `name`.y4m under target/e2e/camera: `frames` frames of `photo` fitted into 640×480 (grey
- * borders), shifted by a few pixels from frame to frame as a person in front of a camera moves. `photo`
- * may be a list: the photos then stand side by side (two people in view). Returns the file's path.
+ * borders), shifted by a few pixels from frame to frame as a person in front of a camera moves, and turned
+ * clockwise by `rotate` degrees (a camera held sideways: 90). `photo` may be a list: the photos then stand side
+ * by side (two people in view). Returns the file's path.
  */
-export async function photoVideo(page, name, photo, { frames = 30, fps = 30, shift = 6 } = {}) {
+export async function photoVideo(page, name, photo, { frames = 30, fps = 30, shift = 6, rotate = 0 } = {}) {
   const dir = join(OUT, 'camera');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.y4m`);
   const rgbaFrames = await page.evaluate(
-    async ({ photos, frames, shift, W, H }) => {
+    async ({ photos, frames, shift, rotate, W, H }) => {
       const bmps = await Promise.all(photos.map((b64) =>
         createImageBitmap(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))]))));
       const cell = W / bmps.length;
@@ -30,9 +31,16 @@ export async function photoVideo(page, name, photo, { frames = 30, fps = 30, shi
         g.fillStyle = '#808080';
         g.fillRect(0, 0, W, H);
         bmps.forEach((bmp, n) => {
-          const fit = Math.min(cell / bmp.width, H / bmp.height);
-          const [w, h] = [bmp.width * fit, bmp.height * fit];
-          g.drawImage(bmp, n * cell + (cell - w) / 2 + shift * Math.cos(a), (H - h) / 2 + shift * Math.sin(a), w, h);
+          // Turned by a quarter (the camera held sideways), the photo's sides swap.
+          const sideways = rotate % 180 !== 0;
+          const [bw, bh] = sideways ? [bmp.height, bmp.width] : [bmp.width, bmp.height];
+          const fit = Math.min(cell / bw, H / bh);
+          const [cx, cy] = [n * cell + cell / 2 + shift * Math.cos(a), H / 2 + shift * Math.sin(a)];
+          g.save();
+          g.translate(cx, cy);
+          g.rotate((rotate * Math.PI) / 180);
+          g.drawImage(bmp, (-bmp.width * fit) / 2, (-bmp.height * fit) / 2, bmp.width * fit, bmp.height * fit);
+          g.restore();
         });
         const data = g.getImageData(0, 0, W, H).data;
         let s = '';
@@ -41,7 +49,7 @@ export async function photoVideo(page, name, photo, { frames = 30, fps = 30, shi
       }
       return out;
     },
-    { photos: [photo].flat().map((p) => readFileSync(p).toString('base64')), frames, shift, W: WIDTH, H: HEIGHT },
+    { photos: [photo].flat().map((p) => readFileSync(p).toString('base64')), frames, shift, rotate, W: WIDTH, H: HEIGHT },
   );
   const fd = openSync(file, 'w');
   try {

@@ -8,37 +8,14 @@ mod common;
 
 use common::*;
 use image::RgbImage;
-use imageproc::geometric_transformations::{Border, Interpolation, warp_into_with};
-use simface::detect::rotation::{RotationConfig, upright_is_enough};
+use simface::detect::rotation::{RotationConfig, rotated_copy, upright_is_enough};
 use simface::eval::{ScoredPair, metrics};
 use simface::{DetectorKind, EmbedderModel, Embedding, FacePipeline, cosine_similarity, identification_scores};
 
 const ANGLES: [u32; 6] = [30, 60, 90, 135, 180, 270];
 
-/// `image` rotated clockwise by `degrees` about its centre onto a canvas large enough to hold all of it
-/// (black around it); quarter turns move pixels exactly, other angles are sampled bilinearly.
 fn rotated(image: &RgbImage, degrees: u32) -> RgbImage {
-    match degrees % 360 {
-        0 => return image.clone(),
-        90 => return image::imageops::rotate90(image),
-        180 => return image::imageops::rotate180(image),
-        270 => return image::imageops::rotate270(image),
-        _ => {}
-    }
-    let theta = (degrees as f32).to_radians();
-    let (sin, cos) = theta.sin_cos();
-    let (w, h) = (image.width() as f32, image.height() as f32);
-    let (nw, nh) = ((w * cos.abs() + h * sin.abs()).ceil(), (w * sin.abs() + h * cos.abs()).ceil());
-    let (cx, cy) = ((w - 1.0) / 2.0, (h - 1.0) / 2.0);
-    let (ncx, ncy) = ((nw - 1.0) / 2.0, (nh - 1.0) / 2.0);
-    let mut out = RgbImage::new(nw as u32, nh as u32);
-    // The pre-image of each output pixel: the inverse rotation about the centres.
-    let back = |u: f32, v: f32| {
-        let (du, dv) = (u - ncx, v - ncy);
-        (cx + cos * du + sin * dv, cy - sin * du + cos * dv)
-    };
-    warp_into_with(image, back, Interpolation::Bilinear, Border::Constant(image::Rgb([0, 0, 0])), &mut out);
-    out
+    rotated_copy(image, degrees as f32)
 }
 
 /// The embedding of the largest face of `image`.

@@ -187,6 +187,10 @@ struct BenchArgs {
     /// Resize each image to this WIDTHxHEIGHT first (for example 640x480).
     #[arg(long)]
     resize: Option<String>,
+    /// Then rotate it clockwise by this many degrees (onto a canvas that holds all of it), as a photo taken
+    /// with the camera held at that angle: what finding faces at any angle costs.
+    #[arg(long, value_name = "DEGREES")]
+    rotate: Option<f32>,
     /// Also time plain ONNX Runtime runs of the same models on the same inputs.
     #[arg(long)]
     baseline: bool,
@@ -216,6 +220,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Embed(a) => commands::embed::run(g, &a.images, a.all),
         Command::Compare(a) => commands::compare::run(g, &a.a, &a.b, a.face, a.face_b.unwrap_or(a.face), a.threshold),
         Command::Eval(a) => commands::eval::run(g, &a.pairs, &a.root, a.scores.as_deref(), a.threshold),
-        Command::Bench(a) => commands::bench::run(g, &a.images, a.runs, a.resize.as_deref(), a.baseline, a.liveness),
+        Command::Bench(a) => {
+            commands::bench::run(g, &a.images, a.runs, (a.resize.as_deref(), a.rotate), a.baseline, a.liveness)
+        }
     }
 }

@@ -103,6 +103,14 @@ pub fn crop_box(bbox: &BBox, width: u32, height: u32, scale: f32) -> Option<(u32
     (x0 <= x1 && y0 <= y1).then_some((x0, y0, x1, y1))
 }
 
+/// [`crop`] of `face`, turned upright: a face found in a photo turned by a quarter ([`Face::turn`]) lies on
+/// its side in the region, and the models were trained on upright faces (a sideways live face reads as an
+/// attack). Turning the 80×80 crop moves pixels exactly; it differs from cutting the region out of the turned
+/// photo only by where the region's corners are cut to whole pixels.
+pub fn upright_crop(image: &RgbImage, face: &Face, model: LivenessModel) -> Option<RgbImage> {
+    crop(image, &face.bbox, model).map(|c| face.turn.apply(&c))
+}
+
 /// The 80×80 view one model takes of a face: [`crop_box`] cut out of the image and resized with OpenCV's
 /// `INTER_LINEAR` sampling (source coordinate `(d + 0.5) · s − 0.5`, clamped to the edge; no anti-aliasing,
 /// as `cv2.resize`), computed in floating point and rounded once. OpenCV uses 11-bit fixed-point weights, so a
@@ -189,14 +197,14 @@ impl LivenessChecker {
     pub async fn check(&mut self, image: &RgbImage, face: &Face) -> Result<Liveness> {
         let mut crops = Vec::with_capacity(LivenessModel::ALL.len());
         for model in LivenessModel::ALL {
-            crops.push(crop(image, &face.bbox, model).ok_or(Error::DegenerateLandmarks)?);
+            crops.push(upright_crop(image, face, model).ok_or(Error::DegenerateLandmarks)?);
         }
         self.check_crops(&crops).await
     }
 
-    /// The liveness of a face from its two 80×80 model inputs, made elsewhere the way [`crop`] makes them (the
-    /// web app lets the browser cut them out of the full-resolution photo): `crops[i]` is the input of
-    /// [`LivenessModel::ALL`]`[i]`.
+    /// The liveness of a face from its two 80×80 model inputs, made elsewhere the way [`upright_crop`] makes
+    /// them (the web app lets the browser cut them out of the full-resolution photo): `crops[i]` is the input
+    /// of [`LivenessModel::ALL`]`[i]`, upright.
     pub async fn check_crops(&mut self, crops: &[RgbImage]) -> Result<Liveness> {
         if crops.len() != self.models.len() || crops.iter().any(|c| c.dimensions() != (CROP_SIZE, CROP_SIZE)) {
             return Err(Error::RegionSize {

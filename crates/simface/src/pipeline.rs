@@ -7,9 +7,10 @@ use image::RgbImage;
 
 use crate::align::align_face;
 use crate::decode::downscale_for_detection;
-use crate::detect::rotation::detect_any_angle;
+use crate::detect::rotation::{detect_any_angle, detect_at_turn};
 use crate::detect::{
-    Detector, DetectorKind, Face, RotationConfig, SeetaDetector, YuNet, YuNetConfig, scale_faces, seeta::SeetaConfig,
+    Detector, DetectorKind, Face, RotationConfig, SeetaDetector, Turn, YuNet, YuNetConfig, scale_faces,
+    seeta::SeetaConfig,
 };
 use crate::embed::{Embedder, EmbedderModel, Embedding};
 use crate::error::{Error, Result};
@@ -169,6 +170,17 @@ impl FacePipeline {
     pub async fn detect_faces(&mut self, image: &RgbImage) -> Result<Vec<Face>> {
         let (view, back) = downscale_for_detection(image, self.max_side());
         let mut faces = detect_any_angle(&mut self.detector, &view, &self.rotation).await?;
+        if back != (1.0, 1.0) {
+            scale_faces(&mut faces, back);
+        }
+        Ok(faces)
+    }
+
+    /// All faces in the image turned by `turn` (one detection pass, no search), in the image's coordinates: a
+    /// camera's frames keep the turn an earlier [`FacePipeline::detect_faces`] found.
+    pub async fn detect_faces_at_turn(&mut self, image: &RgbImage, turn: Turn) -> Result<Vec<Face>> {
+        let (view, back) = downscale_for_detection(image, self.max_side());
+        let mut faces = detect_at_turn(&mut self.detector, &view, turn).await?;
         if back != (1.0, 1.0) {
             scale_faces(&mut faces, back);
         }

@@ -64,6 +64,24 @@ pub struct Placement {
     pub longer_side: f64,
 }
 
+/// The frame of a face that was not found upright and unrolled: the box as the detector saw it (its sides
+/// swapped when the photo was turned by a quarter) and the angle in radians to turn it by about the box's
+/// centre, the face's roll in the photo. `None` for a face found upright with less roll than the detector's
+/// landmarks are good for: its box is drawn as it is.
+fn face_frame(face: &Face) -> Option<(f64, (f64, f64))> {
+    let turn = f32::from(face.turn.degrees());
+    let roll = simface::detect::rotation::eye_roll(face);
+    let in_pass = (roll + turn).rem_euclid(360.0);
+    let in_pass = if in_pass > 180.0 { in_pass - 360.0 } else { in_pass };
+    if turn == 0.0 && in_pass.abs() <= 15.0 {
+        return None;
+    }
+    let (w, h) = (f64::from(face.bbox.width), f64::from(face.bbox.height));
+    let size = if face.turn.degrees().is_multiple_of(180) { (w, h) } else { (h, w) };
+    // The pass's box, turned back with the photo (−turn) and then by the face's roll within it.
+    Some((f64::from(in_pass - turn).to_radians(), size))
+}
+
 /// Draws `marks` (the first one last, so it ends up on top).
 pub fn draw_faces(ctx: &CanvasRenderingContext2d, marks: &[FaceMark<'_>], at: Placement) {
     let line = (at.longer_side / 320.0).max(1.5);
@@ -83,7 +101,19 @@ pub fn draw_faces(ctx: &CanvasRenderingContext2d, marks: &[FaceMark<'_>], at: Pl
         let emphasised = mark.tone != Tone::Plain;
         ctx.set_line_width(if emphasised { line * 2.0 } else { line });
         ctx.set_stroke_style_str(mark.tone.stroke());
-        ctx.stroke_rect(left, y, w, h);
+        match face_frame(mark.face) {
+            // A face found rolled (in a turned photo, or between quarter turns): its box turned with it.
+            Some((angle, (fw, fh))) => {
+                let (cx, cy) = (x_of(x + w / 2.0), y + h / 2.0);
+                let angle = if at.mirror_width.is_some() { -angle } else { angle };
+                ctx.save();
+                let _ = ctx.translate(cx, cy);
+                let _ = ctx.rotate(angle);
+                ctx.stroke_rect(-fw * at.scale / 2.0, -fh * at.scale / 2.0, fw * at.scale, fh * at.scale);
+                ctx.restore();
+            }
+            None => ctx.stroke_rect(left, y, w, h),
+        }
         // Dots scale with the face, so small faces in group photos stay readable.
         let radius = (w / 28.0).clamp(1.2, (line * 1.8).max(3.0));
         for (p, colour) in mark.face.landmarks.iter().zip(LANDMARK_COLOURS) {

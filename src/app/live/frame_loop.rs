@@ -33,6 +33,9 @@ const EMBED_INTERVAL_MS: f64 = 100.0;
 /// How often a tracked face's liveness is checked again (both anti-spoofing models: about as costly as an
 /// embedding), and how many of its latest checks are averaged: a steady rate per track, not every frame.
 const LIVENESS_INTERVAL_MS: f64 = 250.0;
+/// How often the frame is searched at every quarter turn (`simface::detect::rotation`: up to four detection
+/// passes when no face is found with confidence); the frames in between use the turn found last.
+const TURN_SEARCH_INTERVAL_MS: f64 = 1000.0;
 const LIVENESS_HISTORY: usize = 5;
 /// How many checks a track needs before it is judged (named, or refused as a possible photo or screen): one
 /// check of a face near the threshold is a coin toss (the models move by up to 0.13 between two decodings of
@@ -124,6 +127,9 @@ pub async fn run(ctx: AppCtx, live: LiveState, session: Ticket, video: HtmlVideo
     let mut checks: HashMap<u64, LivenessChecks> = HashMap::new();
     // Whether the liveness models are loaded (the first frame that needs them loads them).
     let mut liveness_ready = false;
+    // The turn at which the camera's faces are upright (a phone held sideways), and when to search again.
+    let mut turn = simface::Turn::None;
+    let mut next_search_ms = f64::MIN;
     let mut meter = Meter::default();
     let mut capture: Option<Capture> = None;
     let mut last_time = -1.0;
@@ -188,8 +194,19 @@ pub async fn run(ctx: AppCtx, live: LiveState, session: Ticket, video: HtmlVideo
         let scale = (DETECT_SIDE / f64::from(width.max(height))).min(1.0);
         let (dw, dh) = ((f64::from(width) * scale).round() as u32, (f64::from(height) * scale).round() as u32);
         let Some(small) = small_grabber.grab(&video, dw.max(1), dh.max(1)) else { continue };
-        let (mut faces, detect_ms) = match pipeline::detect(&small).await {
-            Ok(found) => found,
+        // The camera's turn (held sideways or upside down) is searched for at most once a second; the frames
+        // in between are detected in one pass at the turn found last.
+        let search = now >= next_search_ms;
+        let (mut faces, detect_ms) = match pipeline::detect(&small, (!search).then_some(turn)).await {
+            Ok(found) => {
+                if search {
+                    next_search_ms = now + TURN_SEARCH_INTERVAL_MS;
+                    if let Some(largest) = found.0.first() {
+                        turn = largest.turn;
+                    }
+                }
+                found
+            }
             // The settings changed under the frame (the pipeline is being rebuilt): the next frame waits.
             Err(AppError::PipelineNotReady) => continue,
             Err(e) => {
@@ -204,7 +221,18 @@ pub async fn run(ctx: AppCtx, live: LiveState, session: Ticket, video: HtmlVideo
         tracker.update(faces);
         Meter::push(&mut meter.detect, detect_ms, 30);
 
-        if capture_due && let (Some(c), Some(frame)) = (capture.as_mut(), full.as_ref()) {
+        // A visible face not judged live yet is checked before anything else: it cannot be named or enrolled
+        // until then, and on a slow machine every frame could otherwise go to an embedding or an enrolment
+        // capture (both due every few hundred ms) and the checks would starve.
+        let liveness_first = liveness_due
+            && tracker
+                .tracks()
+                .iter()
+                .any(|t| t.missed == 0 && checks.get(&t.id).is_none_or(|c| c.reals.len() < LIVENESS_MIN_CHECKS));
+        if capture_due
+            && !liveness_first
+            && let (Some(c), Some(frame)) = (capture.as_mut(), full.as_ref())
+        {
             let visible: Vec<u64> = tracker.tracks().iter().filter(|t| t.missed == 0).map(|t| t.id).collect();
             let liveness = match (require, visible.as_slice()) {
                 (false, _) => LivenessNeed::NotRequired,
@@ -248,7 +276,7 @@ pub async fn run(ctx: AppCtx, live: LiveState, session: Ticket, video: HtmlVideo
             let due = tracker
                 .tracks()
                 .iter()
-                .filter(|t| t.needs_embedding(now, &config))
+                .filter(|t| !liveness_first && t.needs_embedding(now, &config))
                 .min_by(|a, b| {
                     a.last_embedded_ms().unwrap_or(f64::MIN).total_cmp(&b.last_embedded_ms().unwrap_or(f64::MIN))
                 })
@@ -265,7 +293,8 @@ pub async fn run(ctx: AppCtx, live: LiveState, session: Ticket, video: HtmlVideo
                     meter.embeds.push_back(now_ms());
                 }
             } else if liveness_due {
-                // No embedding in this frame: check the liveness of the face that has waited longest.
+                // No embedding in this frame (or a face to judge first): check the liveness of the face that has
+                // waited longest.
                 let next = tracker
                     .tracks()
                     .iter()

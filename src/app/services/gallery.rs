@@ -76,7 +76,7 @@ pub async fn enrol_from_photo(ctx: AppCtx, file_name: &str, bytes: &[u8], name: 
     }
     let in_file = |e: AppError| e.in_file(file_name);
     let image = simface::decode_image(bytes).map_err(|e| in_file(e.into()))?;
-    let (faces, _) = pipeline::detect(&image).await?;
+    let (faces, _) = pipeline::detect(&image, None).await?;
     let face = enrolment::single_face(&faces).map_err(|e| {
         in_file(match e {
             simface::Error::EnrolNoFace => AppError::PhotoNoFace,

@@ -20,7 +20,7 @@ use simface::align::{align_face, transform_to_template};
 use simface::liveness::{Liveness, LivenessChecker, LivenessModel, crop_box};
 use simface::quality::{Quality, QualityConfig, assess};
 use simface::runtime::{Execution, RuntimeOptions};
-use simface::{DetectorKind, EmbedderModel, Embedding, Face, FacePipeline, ModelBytes, PipelineConfig};
+use simface::{DetectorKind, EmbedderModel, Embedding, Face, FacePipeline, ModelBytes, PipelineConfig, Turn};
 use web_sys::ImageBitmap;
 
 use super::bitmap;
@@ -222,13 +222,17 @@ pub async fn keep_warming(runs: usize, current: impl Fn() -> bool) -> Option<(Em
     Some((model?, *settled.get(settled.len() / 2)?))
 }
 
-/// All faces of an image (largest first) and the time detection took, in ms.
-pub async fn detect(image: &RgbImage) -> Result<(Vec<Face>, f64), AppError> {
+/// All faces of an image (largest first) and the time detection took, in ms: searched at any angle
+/// (`turn` None), or in one pass at a turn known from an earlier frame.
+pub async fn detect(image: &RgbImage, turn: Option<Turn>) -> Result<(Vec<Face>, f64), AppError> {
     let engine = engine();
     let mut slot = engine.pipeline.lock().await;
     let built = slot.as_mut().ok_or(AppError::PipelineNotReady)?;
     let start = now_ms();
-    let faces = built.pipeline.detect_faces(image).await;
+    let faces = match turn {
+        None => built.pipeline.detect_faces(image).await,
+        Some(turn) => built.pipeline.detect_faces_at_turn(image, turn).await,
+    };
     let faces = checked(&mut slot, faces)?;
     Ok((faces, now_ms() - start))
 }
@@ -278,7 +282,8 @@ async fn liveness_of_photo(photo: &ImageBitmap, face: &Face) -> Result<Option<Li
     for model in LivenessModel::ALL {
         let region = crop_box(&face.bbox, photo.width(), photo.height(), model.scale())
             .ok_or(simface::Error::DegenerateLandmarks)?;
-        crops.push(bitmap::liveness_crop(photo, region)?);
+        // Upright, as the models were trained (a face of a turned photo lies on its side in the region).
+        crops.push(face.turn.apply(&bitmap::liveness_crop(photo, region)?));
     }
     let result = checker.check_crops(&crops).await;
     Ok(Some(checked(&mut slot, result)?))

@@ -21,7 +21,7 @@ pub fn run(
     g: &GlobalOptions,
     images: &[PathBuf],
     runs: usize,
-    resize: Option<&str>,
+    (resize, rotate): (Option<&str>, Option<f32>),
     baseline: bool,
     liveness: bool,
 ) -> anyhow::Result<()> {
@@ -43,7 +43,7 @@ pub fn run(
     let mut checker = if liveness { Some(g.liveness_checker()?) } else { None };
     let mut results = Vec::new();
     for path in images {
-        let bytes = input_bytes(path, size)?;
+        let bytes = input_bytes(path, size, rotate)?;
         results.push(bench_image(&mut pipeline, plain.as_mut(), checker.as_mut(), path, &bytes, runs)?);
     }
     let report = Benchmark { model, detector: g.detector, threads: g.threads, runs, results };
@@ -57,13 +57,19 @@ fn parse_size(s: &str) -> anyhow::Result<(u32, u32)> {
     Ok((w.parse().with_context(usage)?, h.parse().with_context(usage)?))
 }
 
-/// The file's bytes, or with `--resize` the resized photo re-encoded as JPEG (quality 90), so that
-/// decoding is measured on a file of that size too.
-fn input_bytes(path: &Path, size: Option<(u32, u32)>) -> anyhow::Result<Vec<u8>> {
-    let Some((w, h)) = size else {
+/// The file's bytes, or with `--resize` / `--rotate` the resized and rotated photo re-encoded as JPEG
+/// (quality 90), so that decoding is measured on a file of that size too.
+fn input_bytes(path: &Path, size: Option<(u32, u32)>, rotate: Option<f32>) -> anyhow::Result<Vec<u8>> {
+    if size.is_none() && rotate.is_none() {
         return std::fs::read(path).with_context(|| format!("reading {}", path.display()));
-    };
-    let img = image::imageops::resize(&load_image(path)?, w, h, image::imageops::FilterType::Triangle);
+    }
+    let mut img = load_image(path)?;
+    if let Some((w, h)) = size {
+        img = image::imageops::resize(&img, w, h, image::imageops::FilterType::Triangle);
+    }
+    if let Some(degrees) = rotate {
+        img = simface::detect::rotation::rotated_copy(&img, degrees);
+    }
     let mut jpeg = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90).encode_image(&img)?;
     Ok(jpeg)

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
-use simface::liveness::{LivenessModel, crop};
+use simface::liveness::{LivenessModel, upright_crop};
 use simface::report::FaceRecord;
 
 use crate::GlobalOptions;
@@ -30,7 +30,7 @@ pub fn run(g: &GlobalOptions, images: &[PathBuf], crops: Option<&Path>) -> anyho
             if let Some(dir) = crops {
                 let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
                 for model in LivenessModel::ALL {
-                    if let Some(c) = crop(&image, &face.bbox, model) {
+                    if let Some(c) = upright_crop(&image, face, model) {
                         let out = dir.join(format!("{stem}_{i}_{}.png", model.name()));
                         c.save(&out).with_context(|| format!("writing {}", out.display()))?;
                     }

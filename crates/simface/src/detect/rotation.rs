@@ -3,9 +3,9 @@
 //! transform takes the roll from the landmarks), so what a rolled face needs is to be *found* upright.
 //!
 //! [`detect_any_angle`] runs the detector once on the image as it is. Only when that pass finds no strong face
-//! (or a strongly rolled one) it runs again on the image turned by a quarter, a half and three quarters
-//! (lossless: pixels are moved, never resampled) and keeps the pass whose best face scores highest, its faces
-//! mapped back to the image's coordinates. Neither the landmarks nor the boxes tell a turned face from an
+//! (or a strongly rolled one) it runs again on the image turned by a quarter, three quarters and a half
+//! (lossless: pixels are moved, never resampled; a pass that finds a strong face ends the search) and keeps
+//! the pass whose best face scores highest, its faces mapped back to the image's coordinates. Neither the landmarks nor the boxes tell a turned face from an
 //! upright one: YuNet finds faces lying on their side or upside down with scores up to ~0.9 and landmarks laid
 //! out as for an upright face (roll ≈ 0), so the comparison is by score, which is highest at the upright turn
 //! for every shared photo (by 0.04 or more). The whole image is judged at once: a photo is turned as a whole,
@@ -108,6 +108,31 @@ impl TryFrom<u16> for Turn {
     }
 }
 
+/// `image` rotated clockwise by `degrees` about its centre onto a canvas that holds all of it (black around
+/// it), as a photo taken with the camera held at that angle: quarter turns move pixels exactly, other angles
+/// are sampled bilinearly. For tests and benchmarks of faces at any angle.
+pub fn rotated_copy(image: &RgbImage, degrees: f32) -> RgbImage {
+    let quarter = degrees.rem_euclid(360.0);
+    for turn in Turn::ALL {
+        if quarter == f32::from(turn.degrees()) {
+            return turn.apply(image);
+        }
+    }
+    let (sin, cos) = degrees.to_radians().sin_cos();
+    let (w, h) = (image.width() as f32, image.height() as f32);
+    let (nw, nh) = ((w * cos.abs() + h * sin.abs()).ceil(), (w * sin.abs() + h * cos.abs()).ceil());
+    let (cx, cy) = ((w - 1.0) / 2.0, (h - 1.0) / 2.0);
+    let (ncx, ncy) = ((nw - 1.0) / 2.0, (nh - 1.0) / 2.0);
+    let mut out = RgbImage::new(nw as u32, nh as u32);
+    // The pre-image of each output pixel: the inverse rotation about the centres.
+    let back = |u: f32, v: f32| {
+        let (du, dv) = (u - ncx, v - ncy);
+        (cx + cos * du + sin * dv, cy - sin * du + cos * dv)
+    };
+    warp_into_with(image, back, Interpolation::Bilinear, Border::Constant(image::Rgb([0, 0, 0])), &mut out);
+    out
+}
+
 /// When the upright pass is enough, and when a rolled face's landmarks are found again.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RotationConfig {
@@ -166,11 +191,17 @@ pub async fn detect_any_angle<D: Detector + ?Sized>(
     } else {
         let best_score = |faces: &[Face]| faces.iter().map(|f| f.score).fold(f32::NEG_INFINITY, f32::max);
         let (mut best, mut faces) = (Turn::None, upright);
-        for turn in [Turn::Quarter, Turn::Half, Turn::ThreeQuarters] {
+        // Sideways first (phone photos whose orientation was lost are mostly sideways), upside down last; a
+        // pass that is confident by itself ends the search (no turned photo's face reaches the strong score).
+        for turn in [Turn::Quarter, Turn::ThreeQuarters, Turn::Half] {
             let found = detector.detect(&turn.apply(image)).await?;
+            let confident = upright_is_enough(&found, config);
             // Ties go to the turn tried first (upright first).
             if best_score(&found) > best_score(&faces) {
                 (best, faces) = (turn, found);
+            }
+            if confident {
+                break;
             }
         }
         (best, faces)
@@ -198,6 +229,19 @@ pub async fn detect_any_angle<D: Detector + ?Sized>(
             }
         }
     }
+    sort_largest_first(&mut faces);
+    Ok(faces)
+}
+
+/// The faces of `image` turned by `turn` (one pass), in `image`'s coordinates: for a camera whose turn is
+/// known from an earlier frame ([`detect_any_angle`] found it), so that every frame does not search again.
+pub async fn detect_at_turn<D: Detector + ?Sized>(detector: &mut D, image: &RgbImage, turn: Turn) -> Result<Vec<Face>> {
+    if turn == Turn::None {
+        return detector.detect(image).await;
+    }
+    let size = image.dimensions();
+    let mut faces: Vec<Face> =
+        detector.detect(&turn.apply(image)).await?.into_iter().map(|f| turn.face_back(f, size)).collect();
     sort_largest_first(&mut faces);
     Ok(faces)
 }
