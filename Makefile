@@ -63,7 +63,8 @@ build: setup
 	trunk build --release
 
 # The README's benchmark table: one ONNX Runtime thread, the pipeline against plain ONNX Runtime runs of the
-# same models on the same tensors (--baseline), for both embedders on a 640x480 portrait and for a group photo.
+# same models on the same tensors (--baseline), for both embedders on a 640x480 portrait and for a group photo;
+# then what finding faces at any angle costs on the portrait turned.
 bench: setup
 	cargo build --release -p simface-cli
 	for model in xs xxs; do \
@@ -71,6 +72,12 @@ bench: setup
 			assets/samples/simface/royalty_free_good_face.jpg; \
 	done
 	target/release/simface bench --threads 1 --baseline --runs 20 assets/samples/groups/office4.jpg
+	# Faces at any angle: the portrait upright with the search off, then turned (README, "Faces at any angle").
+	target/release/simface bench --threads 1 --runs 20 --upright-only --resize 640x480 assets/samples/simface/royalty_free_good_face.jpg
+	for degrees in 90 180 135; do \
+		target/release/simface bench --threads 1 --runs 20 --rotate $$degrees --resize 640x480 \
+			assets/samples/simface/royalty_free_good_face.jpg; \
+	done
 
 clean:
 	cargo clean
