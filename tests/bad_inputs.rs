@@ -634,3 +634,27 @@ fn broken_or_unusual_exif_does_not_stop_decoding() {
     let decoded = decode_image(&bytes).expect("a broken EXIF block is ignored");
     assert_eq!(decoded.dimensions(), plain.dimensions());
 }
+
+/// An image without pixels reaching the public API (a caller's own RgbImage, not a decoded file) is a typed
+/// error from every entry point, never a panic: zero width, zero height, both; detected as it is, at a turn, in
+/// a view, analysed and embedded; and YuNet used directly finds no face in it (it indexed rows by the width).
+#[test]
+fn an_image_without_pixels_is_a_typed_error_everywhere() {
+    let mut pipeline = pipeline();
+    for (w, h) in [(0, 10), (10, 0), (0, 0)] {
+        let empty = RgbImage::new(w, h);
+        let no_pixels = |r: Result<(), Error>| matches!(r, Err(Error::CorruptImage(_)));
+        assert!(no_pixels(pollster::block_on(pipeline.detect_faces(&empty)).map(drop)), "detect {w}×{h}");
+        let turned = pollster::block_on(pipeline.detect_faces_at_turn(&empty, simface::Turn::Quarter)).map(drop);
+        assert!(no_pixels(turned), "detect at a turn {w}×{h}");
+        assert!(
+            no_pixels(pollster::block_on(pipeline.detect_faces_in_view(&empty, (640, 480))).map(drop)),
+            "view {w}×{h}"
+        );
+        assert!(no_pixels(pollster::block_on(pipeline.analyze(&empty)).map(drop)), "analyze {w}×{h}");
+        assert!(no_pixels(pollster::block_on(pipeline.embed_face(&empty, 0)).map(drop)), "embed_face {w}×{h}");
+        // The detector itself, used directly: no face, no panic.
+        let direct = pollster::block_on(simface::Detector::detect(pipeline.detector_mut(), &empty));
+        assert!(direct.is_ok_and(|faces| faces.is_empty()), "YuNet on {w}×{h}");
+    }
+}

@@ -77,6 +77,14 @@ pub struct AnalyzedFace {
     pub embedding: Embedding,
 }
 
+/// An image without pixels (zero width or height) is refused with a typed error before any detector sees it.
+fn no_pixels(image: &RgbImage) -> Result<()> {
+    if image.width() == 0 || image.height() == 0 {
+        return Err(Error::CorruptImage("the image has no pixels".into()));
+    }
+    Ok(())
+}
+
 /// Detector + aligner + embedder.
 #[derive(Debug)]
 pub struct FacePipeline {
@@ -168,6 +176,7 @@ impl FacePipeline {
     /// All faces in the image at any angle, largest first. The image is scaled down for detection first, so
     /// the turned copies a retry needs are of the small view.
     pub async fn detect_faces(&mut self, image: &RgbImage) -> Result<Vec<Face>> {
+        no_pixels(image)?;
         let (view, back) = downscale_for_detection(image, self.max_side());
         let mut faces = detect_any_angle(&mut self.detector, &view, &self.rotation).await?;
         if back != (1.0, 1.0) {
@@ -179,6 +188,7 @@ impl FacePipeline {
     /// All faces in the image turned by `turn` (one detection pass, no search), in the image's coordinates: a
     /// camera's frames keep the turn an earlier [`FacePipeline::detect_faces`] found.
     pub async fn detect_faces_at_turn(&mut self, image: &RgbImage, turn: Turn) -> Result<Vec<Face>> {
+        no_pixels(image)?;
         let (view, back) = downscale_for_detection(image, self.max_side());
         let mut faces = detect_at_turn(&mut self.detector, &view, turn).await?;
         if back != (1.0, 1.0) {
@@ -191,9 +201,7 @@ impl FacePipeline {
     /// browser decode and scale a photo): `view` is that image, `full_size` the size of the image it was
     /// scaled from; the faces' coordinates are the full-size image's. Largest first.
     pub async fn detect_faces_in_view(&mut self, view: &RgbImage, full_size: (u32, u32)) -> Result<Vec<Face>> {
-        if view.width() == 0 || view.height() == 0 {
-            return Err(Error::CorruptImage("the image has no pixels".into()));
-        }
+        no_pixels(view)?;
         let mut faces = detect_any_angle(&mut self.detector, view, &self.rotation).await?;
         let back = (full_size.0 as f32 / view.width() as f32, full_size.1 as f32 / view.height() as f32);
         if back != (1.0, 1.0) {

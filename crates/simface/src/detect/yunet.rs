@@ -124,7 +124,8 @@ fn bgr_planar(image: &RgbImage, w: usize, h: usize) -> Array4<f32> {
     if let Some(data) = input.as_slice_mut() {
         let (b, rest) = data.split_at_mut(plane);
         let (g, r) = rest.split_at_mut(plane);
-        for (y, row) in image.as_raw().chunks_exact(image.width() as usize * 3).take(h).enumerate() {
+        // `max(1)`: an image without pixels has no rows (and `chunks_exact(0)` would panic).
+        for (y, row) in image.as_raw().chunks_exact(image.width().max(1) as usize * 3).take(h).enumerate() {
             let o = y * w;
             for (x, px) in row.chunks_exact(3).take(iw).enumerate() {
                 r[o + x] = f32::from(px[0]);
