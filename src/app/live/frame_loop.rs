@@ -33,14 +33,14 @@ const EMBED_INTERVAL_MS: f64 = 100.0;
 /// How often a tracked face's liveness is checked again (both anti-spoofing models: about as costly as an
 /// embedding), and how many of its latest checks are averaged: a steady rate per track, not every frame.
 const LIVENESS_INTERVAL_MS: f64 = 250.0;
-/// How often the frame is searched at every quarter turn (`simface::detect::rotation`: up to four detection
-/// passes when no face is found with confidence); the frames in between use the turn found last.
-const TURN_SEARCH_INTERVAL_MS: f64 = 1000.0;
 const LIVENESS_HISTORY: usize = 5;
 /// How many checks a track needs before it is judged (named, or refused as a possible photo or screen): one
 /// check of a face near the threshold is a coin toss (the models move by up to 0.13 between two decodings of
-/// one photo; README, "Liveness"). A new track gets them on its first frames without an embedding.
+/// one photo; README, "Liveness"). A track not judged yet is checked on its next frames, first.
 const LIVENESS_MIN_CHECKS: usize = 3;
+/// How often the frame is searched at every quarter turn (`simface::detect::rotation`: up to four detection
+/// passes when no face is found with confidence); the frames in between use the turn found last.
+const TURN_SEARCH_INTERVAL_MS: f64 = 1000.0;
 
 /// A track's recent liveness checks.
 #[derive(Default)]
