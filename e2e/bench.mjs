@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { Browser, ROOT, median, numberOption as opt, sample } from './harness.mjs';
+import { Browser, ROOT, median, numberOption as opt, reencodeInPage, sample } from './harness.mjs';
 
 const ROUNDS = opt('--rounds', 6);
 const LOADS = opt('--loads', 2);
@@ -73,19 +73,7 @@ try {
     readyWarm.push(await h.jsonValue());
   }
   for (const p of photos) {
-    const b64 = await page.evaluate(async ({ data }) => {
-      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
-      const bmp = await createImageBitmap(new Blob([bytes], { type: 'image/jpeg' }), {
-        resizeWidth: 640, resizeHeight: 480, resizeQuality: 'high',
-      });
-      const canvas = new OffscreenCanvas(640, 480);
-      canvas.getContext('2d').drawImage(bmp, 0, 0);
-      const out = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 })).arrayBuffer());
-      let s = '';
-      for (let i = 0; i < out.length; i += 0x8000) s += String.fromCharCode(...out.subarray(i, i + 0x8000));
-      return btoa(s);
-    }, { data: readFileSync(p.file).toString('base64') });
-    p.buffer = Buffer.from(b64, 'base64');
+    p.buffer = await reencodeInPage(page, readFileSync(p.file), { width: 640, height: 480 });
     p.resized = join(benchDir, p.rel.replace(/\//g, '_').replace(/\.jpg$/, '_640x480.jpg'));
     writeFileSync(p.resized, p.buffer);
   }
@@ -286,24 +274,7 @@ async function benchAngles(page, photo) {
   await page.waitForSelector('[data-testid=engine-status][data-status=ready]', { timeout: 120_000 });
   const rows = [];
   for (const degrees of [0, 90, 180, 270, 30, 60, 135]) {
-    const b64 = await page.evaluate(async ({ data, degrees }) => {
-      const bmp = await createImageBitmap(new Blob([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))]));
-      const t = (degrees * Math.PI) / 180;
-      const [w, h] = [bmp.width, bmp.height];
-      const [nw, nh] = [Math.ceil(w * Math.abs(Math.cos(t)) + h * Math.abs(Math.sin(t))), Math.ceil(w * Math.abs(Math.sin(t)) + h * Math.abs(Math.cos(t)))];
-      const canvas = new OffscreenCanvas(nw, nh);
-      const g = canvas.getContext('2d');
-      g.fillStyle = '#000';
-      g.fillRect(0, 0, nw, nh);
-      g.translate(nw / 2, nh / 2);
-      g.rotate(t);
-      g.drawImage(bmp, -w / 2, -h / 2);
-      const out = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 })).arrayBuffer());
-      let s = '';
-      for (let i = 0; i < out.length; i += 0x8000) s += String.fromCharCode(...out.subarray(i, i + 0x8000));
-      return btoa(s);
-    }, { data: photo.buffer.toString('base64'), degrees });
-    const file = { name: `rotated_${degrees}.jpg`, mimeType: 'image/jpeg', buffer: Buffer.from(b64, 'base64') };
+    const file = { name: `rotated_${degrees}.jpg`, mimeType: 'image/jpeg', buffer: await reencodeInPage(page, photo.buffer, { degrees }) };
     const detect = [];
     for (let i = 0; i <= ROUNDS; i++) {
       const t = await loadOnce(page, 'a', file);

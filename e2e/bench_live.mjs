@@ -3,7 +3,7 @@
 // per second, detection, embedding and liveness times, embeddings and liveness checks per second, sampled
 // once a second. Liveness is on (the live view's default): each track is checked every 250 ms on frames
 // without an embedding.
-//   node e2e/bench_live.mjs [--seconds 60] [--warmup 15]
+//   node e2e/bench_live.mjs [--seconds 60] [--warmup 15]   (warm-up: that many seconds of 30 fps frames)
 // Isolated (several ONNX Runtime Web threads) by default; SIMFACE_E2E_NOT_ISOLATED=1 for one thread.
 // Needs dist/ (`trunk build --release`).
 import { existsSync } from 'node:fs';
@@ -35,8 +35,11 @@ try {
   await page.fill('[data-testid=enrol-name]', 'Person');
   await page.click('[data-testid=enrol]');
   await page.waitForSelector('[data-testid=enrol-status][data-state=done]', { timeout: 60_000 });
-  // Let the background warm-up runs end and the browser tier the WebAssembly up.
-  await page.waitForTimeout(WARMUP * 1000);
+  // Let the background warm-up runs end and the browser tier the WebAssembly up: WARMUP seconds of frames
+  // (counted in frames processed, not wall time: a loaded machine warms up on as many frames).
+  const warmed = Number(await page.getAttribute('[data-testid=live-stats]', 'data-frames')) + WARMUP * 30;
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=live-stats]')?.dataset.frames) >= n, warmed,
+    { timeout: WARMUP * 4000 + 60_000, polling: 200 });
   const read = () => page.$eval('[data-testid=live-stats]', (e) => ({
     fps: Number(e.dataset.fps), detect: Number(e.dataset.detectMs), embed: Number(e.dataset.embedMs),
     embeds: Number(e.dataset.embedsPerS), frames: Number(e.dataset.frames),
@@ -50,11 +53,22 @@ try {
   for (const mode of ['on', 'off', 'on', 'off']) {
     const p = phases[mode];
     await page.setChecked('[data-testid=require-liveness]', mode === 'on');
-    await page.waitForTimeout(2000); // the statistics' one-second windows forget the other mode
+    // Until the statistics' one-second window holds this mode only: no liveness check in it when off, checks
+    // again when on.
+    await page.waitForFunction(
+      (on) => {
+        const checks = Number(document.querySelector('[data-testid=live-stats]')?.dataset.livenessPerS);
+        return on ? checks > 0 : checks === 0;
+      },
+      mode === 'on',
+      { timeout: 30_000, polling: 100 },
+    );
     const start = await read();
     const t0 = Date.now();
     for (let i = 0; i < perPhase; i++) {
-      await page.waitForTimeout(1000);
+      // One sample a second of the page's own clock: the statistics are per-second rates.
+      await page.waitForFunction((t) => performance.now() >= t, (await page.evaluate(() => performance.now())) + 1000,
+        { polling: 50 });
       p.samples.push(await read());
       if ((await names()).includes('Person')) p.named++;
     }
@@ -64,7 +78,7 @@ try {
   const m = (p, k) => median(p.samples.map((s) => s[k]));
   const { on, off } = phases;
   console.log(`## Live camera benchmark (headless Chromium, fake 640×480 camera at 30 fps, ${ISOLATED ? 'cross-origin isolated' : 'not isolated'}, ${threads} ONNX Runtime Web thread(s))\n`);
-  console.log(`after ${WARMUP} s of warm-up, one enrolled face in view; liveness ("Require a live face", the default) on ` +
+  console.log(`after ${WARMUP * 30} frames of warm-up, one enrolled face in view; liveness ("Require a live face", the default) on ` +
     `and off in alternating phases of ${perPhase} s (${on.wall.toFixed(0)} s on, ${off.wall.toFixed(0)} s off):\n`);
   console.log('| measure | liveness on | liveness off |');
   console.log('| --- | --- | --- |');

@@ -213,3 +213,30 @@ export function near(a, b, tol, what) {
   assert(Number.isFinite(a) && Number.isFinite(b), `${what}: browser ${a} vs native ${b}`);
   assert(Math.abs(a - b) <= tol, `${what}: browser ${a.toFixed(6)} vs native ${b.toFixed(6)} (|diff| ${Math.abs(a - b).toExponential(2)} > ${tol})`);
 }
+
+/** `bytes` (an image file) decoded by the page, scaled to `width`×`height` ('high' quality; default: its own
+ *  size), turned clockwise by `degrees` onto a canvas that holds all of it (black around it), and encoded again
+ *  as `type` (JPEG quality 90 by default): the pixels themselves are scaled and turned, no EXIF says so. */
+export async function reencodeInPage(page, bytes, { width, height, degrees = 0, type = 'image/jpeg' } = {}) {
+  const b64 = await page.evaluate(async ({ data, width, height, degrees, type }) => {
+    const source = await createImageBitmap(new Blob([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))]));
+    const bmp = width ? await createImageBitmap(source, { resizeWidth: width, resizeHeight: height, resizeQuality: 'high' }) : source;
+    const t = (degrees * Math.PI) / 180;
+    const [w, h] = [bmp.width, bmp.height];
+    const [c, s] = [Math.abs(Math.cos(t)), Math.abs(Math.sin(t))];
+    // Quarter turns swap the sides exactly; other angles take the rotated photo's bounding box.
+    const [nw, nh] = degrees % 90 === 0 ? (degrees % 180 === 0 ? [w, h] : [h, w]) : [Math.ceil(w * c + h * s), Math.ceil(w * s + h * c)];
+    const canvas = new OffscreenCanvas(nw, nh);
+    const g = canvas.getContext('2d');
+    g.fillStyle = '#000';
+    g.fillRect(0, 0, nw, nh);
+    g.translate(nw / 2, nh / 2);
+    g.rotate(t);
+    g.drawImage(bmp, -w / 2, -h / 2);
+    const out = new Uint8Array(await (await canvas.convertToBlob({ type, quality: 0.9 })).arrayBuffer());
+    let str = '';
+    for (let i = 0; i < out.length; i += 0x8000) str += String.fromCharCode(...out.subarray(i, i + 0x8000));
+    return btoa(str);
+  }, { data: Buffer.from(bytes).toString('base64'), width, height, degrees, type });
+  return Buffer.from(b64, 'base64');
+}

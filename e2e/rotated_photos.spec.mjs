@@ -5,31 +5,16 @@
 // enrols the person, live, and names them.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assert, ensureOut, nativeJson, near, PARITY, putPhoto, sample, similarity, verdict } from './harness.mjs';
+import { assert, ensureOut, nativeJson, near, PARITY, putPhoto, reencodeInPage, sample, similarity, verdict } from './harness.mjs';
 import { photoVideo } from './camera.mjs';
 import { liveBrowser, seen, startCamera } from './live_enrol_and_recognise.spec.mjs';
 
 export const allowedConsoleErrors = [];
 
-/** `file` turned clockwise by `degrees` (a quarter turn or a half), re-encoded as PNG by the page: the pixels
- *  are turned, no EXIF says so. */
+/** `file` turned clockwise by `degrees` as a PNG written under target/e2e (for the CLI too). */
 async function turned(page, file, degrees) {
-  const png = await page.evaluate(async ({ b64, degrees }) => {
-    const bmp = await createImageBitmap(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))]));
-    const sideways = degrees % 180 !== 0;
-    const [w, h] = sideways ? [bmp.height, bmp.width] : [bmp.width, bmp.height];
-    const canvas = new OffscreenCanvas(w, h);
-    const g = canvas.getContext('2d');
-    g.translate(w / 2, h / 2);
-    g.rotate((degrees * Math.PI) / 180);
-    g.drawImage(bmp, -bmp.width / 2, -bmp.height / 2);
-    const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
-    let s = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(s);
-  }, { b64: readFileSync(file).toString('base64'), degrees });
   const out = join(ensureOut(), `turned_${degrees}.png`);
-  writeFileSync(out, Buffer.from(png, 'base64'));
+  writeFileSync(out, await reencodeInPage(page, readFileSync(file), { degrees, type: 'image/png' }));
   return out;
 }
 
