@@ -1,4 +1,5 @@
-// A model download goes wrong (damaged bytes, then a server error): the page says so and offers Retry;
+// A model download goes wrong (damaged bytes, more bytes than the manifest's size, then a server error): the
+// page says so and offers Retry;
 // with the server fixed, Retry loads the models and the app works. Nothing damaged is ever cached: the
 // Cache API holds no entry for the model after either failure, and after the retry it holds the good one
 // (entries are keyed `models/<file>?sha256=<hash of the manifest>`).
@@ -34,6 +35,19 @@ export default async function ({ page, log }) {
   const afterDamage = await cached(page, FILE);
   log(`cache after the damaged download: ${JSON.stringify(afterDamage)}`);
   assert(afterDamage.length === 0, `the damaged model was cached: ${afterDamage}`);
+
+  // A server sending more than the manifest's size: the download stops there (nothing sized by the server).
+  await page.unroute(`**/models/${FILE}`);
+  await page.route(`**/models/${FILE}`, (route) =>
+    route.fulfill({ status: 200, contentType: 'application/octet-stream', body: Buffer.alloc(2 * 9151397, 7) }),
+  );
+  await page.click('[data-testid=retry]');
+  await page.waitForFunction(() => /more than/.test(document.querySelector('[data-testid=engine-status]')?.textContent ?? ''),
+    null, { timeout: 60_000 });
+  const oversized = await page.textContent('[data-testid=engine-status]');
+  log(`oversized model: ${oversized}`);
+  assert(/the server sent more than the manifest's 9151397 bytes/.test(oversized), oversized);
+  assert((await cached(page, FILE)).length === 0, 'the oversized download was cached');
 
   await page.unroute(`**/models/${FILE}`);
   await page.route(`**/models/${FILE}`, (route) => route.fulfill({ status: 503, body: 'busy' }));

@@ -83,6 +83,12 @@ fn export_and_import_give_the_same_gallery_and_the_same_matches() {
     let json = gallery.to_json();
     let header: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     assert_eq!(header["format"], "simface-gallery");
+    // The file says what it holds, first thing after its format.
+    assert_eq!(header["notice"], simface::gallery::EXPORT_NOTICE);
+    assert!(
+        json.starts_with(r#"{"format":"simface-gallery","notice":"This file holds biometric templates"#),
+        "{json:.80}"
+    );
     assert_eq!(header["version"], 1);
     assert_eq!(header["model"], MODEL.name());
     assert_eq!(header["embedding_size"], EMBEDDING_DIM);
@@ -143,6 +149,16 @@ fn imports_that_cannot_be_used_are_refused_with_a_clear_sentence() {
             }),
         ),
     ];
+    // Over the size limit: refused before it is parsed, even when it is otherwise a valid export (padded with
+    // whitespace, which JSON ignores).
+    let padded = format!("{json}{}", " ".repeat(simface::gallery::MAX_GALLERY_JSON_BYTES + 1 - json.len()));
+    let err = Gallery::from_json(&padded, MODEL).expect_err("too large");
+    println!("too large: {err}");
+    assert!(matches!(err, Error::GalleryTooLarge { limit, .. } if limit == simface::gallery::MAX_GALLERY_JSON_BYTES));
+    assert_eq!(err.to_string(), "the gallery file is 32.0 MB; the limit is 32 MB");
+    let just_fits = &padded[..simface::gallery::MAX_GALLERY_JSON_BYTES];
+    assert_eq!(Gallery::from_json(just_fits, MODEL).expect("at the limit"), gallery);
+
     for (what, result) in cases {
         let err = result.expect_err(what);
         println!("{what}: {err}");

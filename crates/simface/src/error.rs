@@ -102,6 +102,9 @@ pub enum Error {
     #[error("the gallery file is damaged: {0}")]
     GalleryCorrupt(String),
 
+    #[error("the gallery file is {:.1} MB; the limit is {} MB", *.bytes as f64 / 1_048_576.0, .limit >> 20)]
+    GalleryTooLarge { bytes: u64, limit: usize },
+
     #[error("could not read {path}: {source}")]
     Io {
         path: PathBuf,

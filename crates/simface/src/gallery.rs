@@ -23,6 +23,14 @@ pub const MAX_NAME_CHARS: usize = 64;
 /// Longest thumbnail data URL kept, in bytes: a 112×112 JPEG is a few kilobytes, and the limit keeps an
 /// imported file from filling the browser's storage with pictures.
 pub const MAX_THUMBNAIL_BYTES: usize = 256 * 1024;
+/// Largest export read, in bytes of JSON. One template is ~5.6 KB of JSON (512 numbers) and a thumbnail a few
+/// kilobytes, so this holds about a thousand people with five templates each; a larger file is refused before
+/// it is parsed (parsing builds a tree several times the text's size, in the page's 4 GB of wasm memory).
+pub const MAX_GALLERY_JSON_BYTES: usize = 32 * 1024 * 1024;
+/// What every export says first: the file identifies people, and whoever holds it can recognise them.
+pub const EXPORT_NOTICE: &str = "This file holds biometric templates: face embeddings that can recognise the \
+people named in it in other photos. Keep it private, share it only with their consent, and delete it when it is \
+no longer needed.";
 
 /// The last revision handed out: every gallery state of the process gets its own (see [`Gallery::revision`]).
 static REVISIONS: AtomicU64 = AtomicU64::new(0);
@@ -240,8 +248,8 @@ impl Gallery {
         (score >= threshold).then(|| PersonMatch { id: person.id, name: person.name.clone(), score })
     }
 
-    /// The export file: `{"format": "simface-gallery", "version": 1, "model": …, "embedding_size": …,
-    /// "people": [...]}`, compact (templates make it large enough without indentation).
+    /// The export file: `{"format": "simface-gallery", "notice": EXPORT_NOTICE, "version": 1, "model": …,
+    /// "embedding_size": …, "people": [...]}`, compact (templates make it large enough without indentation).
     pub fn to_json(&self) -> String {
         // Plain structs with string keys and finite numbers (every template and time is checked on the way
         // in) have no way to fail serialisation.
@@ -249,11 +257,14 @@ impl Gallery {
     }
 
     /// Reads an export for an app running `expected`, refusing, each with a sentence the user can act on:
-    /// anything that is not a SimFace gallery, a newer format version, templates of another or an unknown
+    /// text over [`MAX_GALLERY_JSON_BYTES`] (before parsing), anything that is not a SimFace gallery, a newer format version, templates of another or an unknown
     /// model (their similarities to this model's embeddings would be meaningless, not merely worse), and damage (wrong
     /// template sizes, non-finite values, bad names, repeated ids). Templates are normalised again so
     /// identification can rely on plain dot products whatever wrote the file.
     pub fn from_json(text: &str, expected: EmbedderModel) -> Result<Gallery> {
+        if text.len() > MAX_GALLERY_JSON_BYTES {
+            return Err(Error::GalleryTooLarge { bytes: text.len() as u64, limit: MAX_GALLERY_JSON_BYTES });
+        }
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| Error::GalleryFormat(format!("it is not JSON: {e}")))?;
         let header = value.as_object().ok_or_else(|| Error::GalleryFormat("it is not a JSON object".into()))?;
@@ -324,6 +335,7 @@ impl Gallery {
 #[derive(Serialize)]
 struct GalleryFileRef<'a> {
     format: &'a str,
+    notice: &'a str,
     version: u32,
     model: &'a str,
     embedding_size: usize,
@@ -344,6 +356,7 @@ impl Serialize for Gallery {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         GalleryFileRef {
             format: GALLERY_FORMAT,
+            notice: EXPORT_NOTICE,
             version: GALLERY_VERSION,
             model: self.model.name(),
             embedding_size: self.embedding_size,

@@ -4,9 +4,8 @@
 //! the photo is taken, on Cancel, when another photo comes into the slot and when the view goes away.
 
 use leptos::{prelude::*, task::spawn_local};
-use wasm_bindgen::{JsCast, closure::Closure};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{HtmlVideoElement, MediaStream, MediaStreamTrack};
+use web_sys::{HtmlVideoElement, MediaStream};
 
 use crate::app::error::{AppError, CameraError};
 use crate::app::services::browser::now_ms;
@@ -59,18 +58,12 @@ pub fn CameraCapture(state: SlotState) -> impl IntoView {
                     return;
                 }
             };
-            // A camera that disappears (unplugged, taken by another app) ends its track.
-            for track in opened.get_video_tracks().iter() {
-                if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
-                    let ended = Closure::once_into_js(move || {
-                        if request.is_current() {
-                            release();
-                            error.try_set(Some(CameraError::Ended.into()));
-                        }
-                    });
-                    track.set_onended(Some(ended.unchecked_ref()));
+            camera::on_ended(&opened, move || {
+                if request.is_current() {
+                    release();
+                    error.try_set(Some(CameraError::Ended.into()));
                 }
-            }
+            });
             mirrored.set(camera::faces_user(&opened));
             video.set_src_object(Some(&opened));
             stream.set_value(Some(opened));

@@ -7,8 +7,10 @@ use leptos::{prelude::*, task::spawn_local};
 use super::drop_zone::{DropZone, picked_file};
 use crate::app::error::AppError;
 use crate::app::services::browser::{download_text, read_blob};
-use crate::app::services::gallery::{enrol_from_photo, import, persist};
+use crate::app::services::gallery::{delete_all, enrol_from_photo, import, persist};
+use crate::app::services::photo::MAX_FILE_BYTES;
 use crate::app::state::{AppCtx, GalleryLoad};
+use simface::gallery::MAX_GALLERY_JSON_BYTES;
 
 #[component]
 pub fn GalleryCard() -> impl IntoView {
@@ -45,7 +47,7 @@ pub fn GalleryCard() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             let file_name = file.name();
-            let result = match read_blob(&file).await {
+            let result = match read_blob(&file, MAX_FILE_BYTES).await {
                 Ok(bytes) => enrol_from_photo(ctx, &file_name, &bytes, &name).await,
                 Err(e) => Err(e.in_file(&file_name)),
             };
@@ -57,9 +59,9 @@ pub fn GalleryCard() -> impl IntoView {
     };
     let import_file = move |file: web_sys::File| {
         spawn_local(async move {
-            let result = match read_blob(&file).await {
+            let result = match read_blob(&file, MAX_GALLERY_JSON_BYTES).await {
                 Ok(bytes) => import(ctx, bytes).await,
-                Err(e) => Err(e),
+                Err(e) => Err(e.in_file(&file.name())),
             };
             let result = result.map(|count| format!("Imported {count} people from {}.", file.name()));
             report(result);
@@ -77,7 +79,9 @@ pub fn GalleryCard() -> impl IntoView {
                 }}</span>
             </div>
             <p class="muted small">
-                "Kept only in this browser (IndexedDB), for the model in use; nothing is stored until you enrol someone."
+                "Kept only in this browser (IndexedDB), one gallery per model; nothing is stored until you enrol someone. "
+                "These are biometric templates: they can recognise the people in other photos. An exported file carries "
+                "them too (it says so), so keep it private. Delete all removes every model's gallery from this browser."
             </p>
             <ul class="people" data-testid="gallery-list">
                 <For each=move || ctx.gallery.with(|g| g.people().to_vec()) key=|p| (p.id, p.name.clone(), p.templates.len()) let:person>
@@ -142,19 +146,22 @@ pub fn GalleryCard() -> impl IntoView {
                 <input node_ref=import_ref type="file" accept="application/json,.json" class="visually-hidden" tabindex="-1"
                     aria-label="Gallery JSON file to import" data-testid="import-file"
                     on:change=move |ev| { if let Some(f) = picked_file(&ev) { import_file(f); } }/>
+                // Enabled with an empty gallery too: another model's gallery may be stored.
                 <button type="button" class="button small danger" data-testid="delete-all"
-                    disabled=move || ctx.gallery.with(|g| g.is_empty())
                     on:click=move |_| {
                         if confirm_clear.get_untracked() {
                             confirm_clear.set(false);
-                            ctx.gallery.update(|g| g.clear());
-                            save("Deleted everyone; nothing is stored any more.".into());
+                            spawn_local(async move {
+                                report(delete_all(ctx).await.map(|_| {
+                                    "Deleted everyone, for every model: nothing is stored any more.".to_string()
+                                }));
+                            });
                         } else {
                             confirm_clear.set(true);
                         }
                     }
                     on:blur=move |_| confirm_clear.set(false)>
-                    {move || if confirm_clear.get() { "Really delete everyone?" } else { "Delete all" }}
+                    {move || if confirm_clear.get() { "Really delete everyone (every model)?" } else { "Delete all" }}
                 </button>
             </div>
             <p class="muted small" role="status" data-testid="gallery-message">{move || message.get().unwrap_or_default()}</p>

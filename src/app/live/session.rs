@@ -3,7 +3,6 @@
 //! request wins).
 
 use leptos::prelude::*;
-use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{HtmlVideoElement, MediaStream};
 
 use crate::app::error::{AppError, CameraError};
@@ -102,18 +101,12 @@ impl LiveState {
                 camera::close(&stream);
                 return None;
             }
-            // A camera that disappears (unplugged, taken by another app) ends its track.
-            for track in stream.get_video_tracks().iter() {
-                if let Ok(track) = track.dyn_into::<web_sys::MediaStreamTrack>() {
-                    let video = video.clone();
-                    let ended = Closure::once_into_js(move || {
-                        if session.is_current() {
-                            live.fail(Some(video), CameraError::Ended.into());
-                        }
-                    });
-                    track.set_onended(Some(ended.unchecked_ref()));
+            let ended_video = video.clone();
+            camera::on_ended(&stream, move || {
+                if session.is_current() {
+                    live.fail(Some(ended_video.clone()), CameraError::Ended.into());
                 }
-            }
+            });
             video.set_src_object(Some(&stream));
             live.stream.set_value(Some(stream));
             if let Ok(playing) = video.play() {

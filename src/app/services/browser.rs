@@ -104,14 +104,19 @@ pub fn query_value(key: &str) -> Option<String> {
     })
 }
 
-/// All bytes of a file the user picked, dropped or pasted.
-pub async fn read_blob(blob: &web_sys::Blob) -> Result<Vec<u8>, AppError> {
-    let buffer = read_array_buffer(blob).await?;
+/// All bytes of a file the user picked, dropped or pasted, if it is at most `limit` bytes.
+pub async fn read_blob(blob: &web_sys::Blob, limit: usize) -> Result<Vec<u8>, AppError> {
+    let buffer = read_array_buffer(blob, limit).await?;
     Ok(Uint8Array::new(&buffer).to_vec())
 }
 
-/// All bytes of a file, left in JavaScript's memory (an `ArrayBuffer`).
-pub async fn read_array_buffer(blob: &web_sys::Blob) -> Result<js_sys::ArrayBuffer, AppError> {
+/// All bytes of a file, left in JavaScript's memory (an `ArrayBuffer`), if it is at most `limit` bytes. The
+/// size is the file's own (`Blob.size`, known without reading): a file over the limit costs no memory at all.
+pub async fn read_array_buffer(blob: &web_sys::Blob, limit: usize) -> Result<js_sys::ArrayBuffer, AppError> {
+    let size = blob.size();
+    if size > limit as f64 {
+        return Err(AppError::FileTooLarge { bytes: size as usize, limit });
+    }
     let buf =
         JsFuture::from(blob.array_buffer()).await.map_err(|e| AppError::FileRead(crate::app::error::js_message(&e)))?;
     Ok(buf.unchecked_into())

@@ -1,9 +1,11 @@
 //! The webcam: opening and closing it, listing cameras, the errors a person can meet (`CameraError`),
 //! grabbing a frame as RGB pixels for the live pipeline, and taking a full-resolution photo.
 
+use std::cell::RefCell;
+
 use image::RgbImage;
 use js_sys::{Object, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     CanvasRenderingContext2d, DomException, HtmlCanvasElement, HtmlVideoElement, ImageBitmap, MediaDeviceInfo,
@@ -57,13 +59,44 @@ pub async fn open(device_id: Option<&str>, (width, height): (u32, u32)) -> Resul
     stream.dyn_into::<MediaStream>().map_err(|_| CameraError::Other("getUserMedia gave no stream".into()))
 }
 
-/// Stops every track, which turns the camera (and its light) off.
+/// A stream's `ended` handler, under the stream's id.
+type EndedHandler = (String, Closure<dyn FnMut()>);
+
+thread_local! {
+    /// The `ended` handlers of the open streams, by stream id. `track.stop()` does not fire `ended`, so a
+    /// handler made with `Closure::once_into_js` would never be freed: one leaked closure per camera start.
+    /// They are kept here instead and dropped by [`close`].
+    static ENDED_HANDLERS: RefCell<Vec<EndedHandler>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Calls `on_ended` when the stream's camera disappears (unplugged, taken by another app: its video track
+/// ends), until [`close`] closes the stream.
+pub fn on_ended(stream: &MediaStream, on_ended: impl FnMut() + 'static) {
+    let handler = Closure::<dyn FnMut()>::new(on_ended);
+    for track in stream.get_video_tracks().iter() {
+        if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
+            track.set_onended(Some(handler.as_ref().unchecked_ref()));
+        }
+    }
+    ENDED_HANDLERS.with_borrow_mut(|handlers| handlers.push((stream.id(), handler)));
+}
+
+/// Stops every track, which turns the camera (and its light) off, and frees the stream's `ended` handler.
+/// (Called from that handler too: wasm-bindgen frees a closure dropped while it runs once it returns.)
 pub fn close(stream: &MediaStream) {
     for track in stream.get_tracks().iter() {
         if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
+            track.set_onended(None);
             track.stop();
         }
     }
+    let id = stream.id();
+    let closed: Vec<_> = ENDED_HANDLERS.with_borrow_mut(|handlers| {
+        let (closed, open) = std::mem::take(handlers).into_iter().partition(|(stream, _)| *stream == id);
+        *handlers = open;
+        closed
+    });
+    drop(closed);
 }
 
 /// Whether the stream's camera faces the user (or says nothing about it, as laptop webcams): its preview is then

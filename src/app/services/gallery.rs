@@ -45,6 +45,13 @@ pub async fn persist(ctx: AppCtx) -> Result<(), AppError> {
     if empty { storage::delete(&key).await } else { storage::save(&key, &json).await }
 }
 
+/// "Delete all": empties the gallery in the page and deletes the stored galleries of every model, so nothing
+/// that could identify a person stays in IndexedDB (model files in the Cache API identify nobody).
+pub async fn delete_all(ctx: AppCtx) -> Result<(), AppError> {
+    ctx.gallery.update(Gallery::clear);
+    storage::delete_everything().await
+}
+
 /// Adds a person made of `templates` to the gallery and saves it; refused when the model was switched
 /// after the templates were made by `model` (they would mean nothing to the new model's gallery).
 /// Shared by enrolment from the camera and from a photo.

@@ -30,8 +30,18 @@ async fn open_cache() -> Option<web_sys::Cache> {
     JsFuture::from(caches.open(CACHE_NAME)).await.ok()?.dyn_into().ok()
 }
 
-async fn response_bytes(resp: &web_sys::Response) -> Result<Vec<u8>, AppError> {
+/// The most bytes a model file may have, whatever the manifest says: ten times the largest model we ship
+/// (EdgeFace-XS, 9.2 MB). A manifest entry above it is refused before anything is fetched.
+const MAX_MODEL_BYTES: u64 = 100 * 1024 * 1024;
+
+/// A response's whole body, copied into wasm memory only when it has exactly the `expected` length (a cached
+/// entry is our own, but its size costs nothing to check before the copy).
+async fn response_bytes(resp: &web_sys::Response, expected: u64) -> Result<Vec<u8>, AppError> {
     let buf = JsFuture::from(resp.array_buffer().map_err(|e| AppError::js(&e))?).await.map_err(|e| AppError::js(&e))?;
+    let buf: js_sys::ArrayBuffer = buf.unchecked_into();
+    if u64::from(buf.byte_length()) != expected {
+        return Err(AppError::js(&format!("{} bytes instead of {expected}", buf.byte_length()).into()));
+    }
     Ok(Uint8Array::new(&buf).to_vec())
 }
 
@@ -55,13 +65,22 @@ async fn load_inner(
 ) -> Result<Vec<u8>, AppError> {
     report(progress.clone());
     let url = format!("models/{}", entry.file);
+    let download_failed = |detail: String| AppError::Download { url: url.clone(), detail };
+    // Nothing from outside sizes an allocation: not the server's content-length (absent, or the compressed
+    // size, or simply wrong), and not the manifest beyond MAX_MODEL_BYTES.
+    if entry.size == 0 || entry.size > MAX_MODEL_BYTES {
+        return Err(download_failed(format!(
+            "the manifest gives it {} bytes, outside 1..={MAX_MODEL_BYTES}",
+            entry.size
+        )));
+    }
     let cache_key = format!("{url}?sha256={}", entry.sha256);
     let cache = open_cache().await;
 
     if let Some(cache) = &cache
         && let Ok(hit) = JsFuture::from(cache.match_with_str(&cache_key)).await
         && let Ok(resp) = hit.dyn_into::<web_sys::Response>()
-        && let Ok(bytes) = response_bytes(&resp).await
+        && let Ok(bytes) = response_bytes(&resp, entry.size).await
     {
         if sha256_hex(&bytes) == entry.sha256 {
             progress.loaded = bytes.len() as u64;
@@ -75,7 +94,6 @@ async fn load_inner(
     }
 
     let window = web_sys::window().ok_or_else(no_window)?;
-    let download_failed = |detail: String| AppError::Download { url: url.clone(), detail };
     let resp: web_sys::Response = JsFuture::from(window.fetch_with_str(&url))
         .await
         .map_err(|e| download_failed(js_message(&e)))?
@@ -83,12 +101,8 @@ async fn load_inner(
     if !resp.ok() {
         return Err(download_failed(format!("HTTP {} {}", resp.status(), resp.status_text())));
     }
-    if let Ok(Some(len)) = resp.headers().get("content-length")
-        && let Ok(len) = len.parse::<u64>()
-    {
-        progress.total = len;
-    }
-    let mut bytes = Vec::with_capacity(progress.total as usize);
+    let too_long = || download_failed(format!("the server sent more than the manifest's {} bytes", entry.size));
+    let mut bytes = Vec::with_capacity(entry.size as usize);
     match resp.body() {
         Some(body) => {
             let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
@@ -101,13 +115,17 @@ async fn load_inner(
                 let value: Uint8Array =
                     Reflect::get(&chunk, &"value".into()).map_err(|e| AppError::js(&e))?.unchecked_into();
                 let start = bytes.len();
+                if (start + value.length() as usize) as u64 > entry.size {
+                    let _ = reader.cancel();
+                    return Err(too_long());
+                }
                 bytes.resize(start + value.length() as usize, 0);
                 value.copy_to(&mut bytes[start..]);
                 progress.loaded = bytes.len() as u64;
                 report(progress.clone());
             }
         }
-        None => bytes = response_bytes(&resp).await?,
+        None => bytes = response_bytes(&resp, entry.size).await.map_err(|e| download_failed(e.to_string()))?,
     }
     progress.loaded = bytes.len() as u64;
     progress.state = LoadState::Verifying;

@@ -108,11 +108,7 @@ async fn show_photo(
 /// memory. The Rust decoder takes what the browser cannot decode, and images with alpha (the CLI keeps the
 /// stored colour of transparent pixels; a canvas would make them black).
 async fn decode(blob: &Blob) -> Result<ImageBitmap, AppError> {
-    let size = blob.size();
-    if size > MAX_FILE_BYTES as f64 {
-        return Err(AppError::FileTooLarge { bytes: size as usize, limit: MAX_FILE_BYTES });
-    }
-    let buffer = read_array_buffer(blob).await?;
+    let buffer = read_array_buffer(blob, MAX_FILE_BYTES).await?;
     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
     let header = simface::read_header(&bytes, DecodeOptions { max_pixels: MAX_PIXELS })?;
     if !header.has_alpha {
