@@ -1,6 +1,6 @@
 //! The gallery's persistence: one IndexedDB record per embedding model, holding the gallery's export
-//! JSON (`simface::gallery`). Nothing is stored until the person enrols someone, and "Delete all" removes
-//! the record, so the page keeps templates only where it was asked to.
+//! JSON (`simface::gallery`). Nothing is stored until the person enrols someone, an emptied gallery's record is
+//! removed, and "Delete all" deletes the database, so the page keeps templates only where it was asked to.
 
 use js_sys::Promise;
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
