@@ -22,6 +22,7 @@ help:
 	@echo "make bench-browser  the app's stages in headless Chromium vs raw onnxruntime-web and native"
 	@echo "make bench-live     the live camera view with a fake webcam: fps, detection, embedding"
 	@echo "make bench-race     the app against Human and face-api (and raw onnxruntime-web) on the same photos"
+	@echo "make soak           10 min of the live camera and 200 photos: memory must stay flat (writes docs/soak.png)"
 	@echo "make convert-check  checkpoints -> ONNX: EdgeFace (every variant, the official XS/XXS) and MiniFASNet V2/V1SE (PyTorch, by hand)"
 	@echo "make clean      remove build outputs (target/, dist/)"
 	@echo "make distclean  also remove what setup installed in the checkout (.tools/, models, samples)"
@@ -107,6 +108,14 @@ bench-live:
 .PHONY: bench-race
 bench-race:
 	node e2e/bench_race.mjs $(ARGS)
+
+# The soak (e2e/soak.mjs): 10 minutes of the live camera with an enrolled person (named every second, the camera
+# restarted every minute) and 200 photos dropped into the compare view, memory sampled after forced garbage
+# collections (JS heap, DOM nodes and listeners, the app's and onnxruntime-web's wasm memory); fails if a series
+# grows more than 5 % after the warm-up; writes docs/soak.png. Needs dist/. ~15 minutes: not part of `make test`.
+.PHONY: soak
+soak:
+	node e2e/soak.mjs $(ARGS)
 
 # The EdgeFace converter's proof (tools/convert_edgeface.py), by hand only: it needs PyTorch, which
 # tools/requirements-convert.txt pins and pip fetches into .tools/convvenv (about 5 GB with the CUDA wheels PyPI
