@@ -128,6 +128,15 @@ export default async function ({ browser, page, log }) {
     log(`after delete all + import: "${NAME}" at ${again.toFixed(3)} (before: ${scoreA.toFixed(3)})`);
     assert(Math.abs(again - scoreA) < 0.05, `imported gallery matches differently: ${again} vs ${scoreA}`);
 
+    // The same export imported again adds nobody (an import keeps everyone enrolled and skips known people).
+    await p.setInputFiles('[data-testid=import-file]', exportFile);
+    await p.waitForFunction(() => /already enrolled/.test(document.querySelector('[data-testid=gallery-message]')?.textContent ?? ''),
+      null, { timeout: 10_000 });
+    const reimport = (await p.textContent('[data-testid=gallery-message]')).trim();
+    log(`imported again: ${reimport}`);
+    assert(/Imported 0 people from .*; 1 person already enrolled/.test(reimport), reimport);
+    assert((await galleryNames(p)).length === 1, 'importing the same export twice duplicated the person');
+
     // Templates of another model are refused, and the gallery stays as it was.
     const other = join(ensureOut(), 'gallery_other_model.json');
     writeFileSync(other, JSON.stringify({ ...exported, model: 'edgeface_xxs' }));

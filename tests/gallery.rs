@@ -103,6 +103,26 @@ fn export_and_import_give_the_same_gallery_and_the_same_matches() {
     let via_serde: Gallery = serde_json::from_str(&json).expect("deserialises");
     assert_eq!(via_serde, gallery);
 
+    // Imported into a gallery that has people: everyone stays, the file's people come in under new ids, and the
+    // same file imported again adds nobody. Another model's gallery adds nothing.
+    let mut mine = Gallery::new(MODEL);
+    let mut axis = vec![0.0; EMBEDDING_DIM];
+    axis[0] = 1.0;
+    let own = mine.add("Someone Else", &[Embedding::normalized(axis)], None, 0.0).expect("added");
+    assert_eq!(mine.merge(imported.clone()).expect("merged"), gallery.len());
+    assert_eq!(mine.len(), gallery.len() + 1);
+    assert_eq!(mine.get(own).map(|p| p.name.as_str()), Some("Someone Else"));
+    let ids: std::collections::HashSet<u64> = mine.people().iter().map(|p| p.id).collect();
+    assert_eq!(ids.len(), mine.len(), "ids must stay unique");
+    for (_, probe) in &probes {
+        let (a, b) = (gallery.best(probe, 0.0), mine.best(probe, 0.0));
+        assert_eq!(a.map(|m| (m.name, m.score)), b.map(|m| (m.name, m.score)));
+    }
+    assert_eq!(mine.merge(imported.clone()).expect("merged again"), 0);
+    assert_eq!(mine.len(), gallery.len() + 1);
+    let err = mine.merge(Gallery::new(EmbedderModel::EdgefaceXxs)).expect_err("another model");
+    assert!(matches!(err, Error::GalleryModel { .. }), "{err:?}");
+
     // New people after an import get ids the file never used.
     let mut more = imported.clone();
     let max_id = imported.people().iter().map(|p| p.id).max().unwrap_or(0);

@@ -180,6 +180,27 @@ impl Gallery {
         removed
     }
 
+    /// Adds the people of `other` (an imported export) to this gallery under new ids, and returns how many were
+    /// added: importing a file never loses anyone already enrolled. A person already here with the same name and
+    /// the same templates (the same export imported twice) is not added again. Refused, with nothing added, when
+    /// `other` belongs to another model.
+    pub fn merge(&mut self, other: Gallery) -> Result<usize> {
+        if other.model != self.model {
+            return Err(Error::GalleryModel { found: other.model.name().into(), expected: self.model.name().into() });
+        }
+        let before = self.people.len();
+        for person in other.people {
+            if self.people.iter().any(|p| p.name == person.name && p.templates == person.templates) {
+                continue;
+            }
+            let id = self.next_id;
+            self.next_id = self.next_id.saturating_add(1);
+            self.people.push(Person { id, ..person });
+        }
+        self.rebuild();
+        Ok(self.people.len() - before)
+    }
+
     pub fn clear(&mut self) {
         self.people.clear();
         self.rebuild();

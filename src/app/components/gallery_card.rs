@@ -59,12 +59,12 @@ pub fn GalleryCard() -> impl IntoView {
     };
     let import_file = move |file: web_sys::File| {
         spawn_local(async move {
+            let name = file.name();
             let result = match read_blob(&file, MAX_GALLERY_JSON_BYTES).await {
-                Ok(bytes) => import(ctx, bytes).await,
-                Err(e) => Err(e.in_file(&file.name())),
+                Ok(bytes) => import(ctx, &name, bytes).await,
+                Err(e) => Err(e),
             };
-            let result = result.map(|count| format!("Imported {count} people from {}.", file.name()));
-            report(result);
+            report(result.map_err(|e| e.in_file(&name)));
         });
     };
 

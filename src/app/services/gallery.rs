@@ -104,14 +104,20 @@ pub async fn enrol_from_photo(ctx: AppCtx, file_name: &str, bytes: &[u8], name: 
     Ok(format!("Enrolled {} from {file_name} (quality {:.2}).", name.trim(), quality.score))
 }
 
-/// Imports a gallery export (the model in use must have made it) and saves it. Returns how many people
-/// it holds.
-pub async fn import(ctx: AppCtx, bytes: Vec<u8>) -> Result<usize, AppError> {
+/// Imports a gallery export (the model in use must have made it) into the gallery, keeping everyone already
+/// enrolled, and saves it. Returns the message to show.
+pub async fn import(ctx: AppCtx, file_name: &str, bytes: Vec<u8>) -> Result<String, AppError> {
     let text = String::from_utf8(bytes).map_err(|_| AppError::NotText)?;
     let model = ctx.settings.with_untracked(|s| s.model);
     let imported = Gallery::from_json(&text, model)?;
-    let count = imported.len();
-    ctx.gallery.set(imported);
+    let in_file = imported.len();
+    let mut added = Ok(0);
+    ctx.gallery.update(|g| added = g.merge(imported));
+    let added = added?;
     persist(ctx).await?;
-    Ok(count)
+    let people = |n: usize| if n == 1 { "1 person".to_string() } else { format!("{n} people") };
+    Ok(match in_file - added {
+        0 => format!("Imported {} from {file_name}.", people(added)),
+        known => format!("Imported {} from {file_name}; {} already enrolled.", people(added), people(known)),
+    })
 }
