@@ -50,8 +50,9 @@ test: setup
 	cargo test --workspace
 	trunk build --release
 	node e2e/run.mjs
-	# The same dist/ from a server that sets no COOP/COEP headers: one wasm thread, still a working page.
-	SIMFACE_E2E_NOT_ISOLATED=1 node e2e/run.mjs load_models compare_same_person live_enrol
+	# The same dist/ from a server that sets no COOP/COEP headers: one wasm thread, still a working page (and
+	# offline too).
+	SIMFACE_E2E_NOT_ISOLATED=1 node e2e/run.mjs load_models compare_same_person live_enrol offline
 
 # The browser tests (e2e/*.spec.mjs): playwright-core drives /usr/bin/chromium against dist/ served on
 # 127.0.0.1 with COOP/COEP headers, and compares scores with the simface CLI. `make e2e ARGS=group` runs

@@ -31,8 +31,11 @@ export class Browser {
   /** `camera`: a .y4m file that Chromium plays as the webcam (permission granted); `denyCamera`: a fake
    *  camera whose permission is refused; `server`: reuse another Browser's server; `webgpu`: give the page
    *  a WebGPU adapter, the software one (SwiftShader: vendor "google", architecture "swiftshader"), which
-   *  needs the GPU process, so without `--disable-gpu`. */
-  static async start({ isolated = true, query = '', camera = null, denyCamera = false, server = null, webgpu = false } = {}) {
+   *  needs the GPU process, so without `--disable-gpu`; `serviceWorkers: 'allow'`: let the page register its
+   *  service worker (offline use). Blocked by default: a worker answers requests from its caches, where
+   *  `page.route` never sees them, and after the first visit it would download every model in the background;
+   *  only the offline and update specs are about it. */
+  static async start({ isolated = true, query = '', camera = null, denyCamera = false, server = null, webgpu = false, serviceWorkers = 'block' } = {}) {
     const b = new Browser();
     // SIMFACE_E2E_URL: test an app that some other static server serves (e.g. `python3 -m http.server`).
     const external = process.env.SIMFACE_E2E_URL;
@@ -57,6 +60,7 @@ export class Browser {
       ],
       viewport: { width: 1280, height: 900 },
       acceptDownloads: true,
+      serviceWorkers,
     });
     b.requests = [];
     b.consoleErrors = [];

@@ -13,6 +13,7 @@ const TYPES = {
   '.wasm': 'application/wasm',
   '.json': 'application/json',
   '.svg': 'image/svg+xml',
+  '.webmanifest': 'application/manifest+json',
   '.png': 'image/png',
   '.jpg': 'image/jpeg',
   '.jpeg': 'image/jpeg',
@@ -20,22 +21,31 @@ const TYPES = {
   '.bin': 'application/octet-stream',
 };
 
-/** Starts the server; resolves to { url, close, requests } (requests: every path asked for). */
-export async function serve({ dir = 'dist', port = 0, isolated = false } = {}) {
-  return serveMounts({ mounts: { '/': dir }, port, isolated });
+/** Starts the server; resolves to { url, close, requests, sent, remount } (requests: every path asked for;
+ *  sent: { path, status, bytes } of every answer, bytes of the body; remount(mounts): serve other folders from
+ *  now on, at the same address: another deployment of the app). `validators`: send an ETag and answer a
+ *  request that has it with 304 Not Modified, as most static servers do (without it, every request gets the
+ *  whole file, as the benchmarks' numbers assume). */
+export async function serve({ dir = 'dist', port = 0, isolated = false, validators = false } = {}) {
+  return serveMounts({ mounts: { '/': dir }, port, isolated, validators });
 }
 
 /** A static server with several folders, each under its own URL prefix (`{ '/human/': 'node_modules/…',
  *  '/': 'dist' }`; the longest matching prefix wins; a request under no prefix is a 404). Same answers and
  *  headers as `serve`, which is this with one folder at '/'. Resolves to { url, close, requests }. */
-export async function serveMounts({ mounts, port = 0, isolated = false }) {
-  const roots = Object.entries(mounts)
-    .map(([prefix, dir]) => [prefix, resolve(dir)])
-    .sort((a, b) => b[0].length - a[0].length);
+export async function serveMounts({ mounts, port = 0, isolated = false, validators = false }) {
+  const rootsOf = (mounts) =>
+    Object.entries(mounts)
+      .map(([prefix, dir]) => [prefix, resolve(dir)])
+      .sort((a, b) => b[0].length - a[0].length);
+  let roots = rootsOf(mounts);
   const requests = [];
+  const sent = [];
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
     requests.push(path);
+    let bytes = 0;
+    res.on('finish', () => sent.push({ path, status: res.statusCode, bytes }));
     const mount = roots.find(([prefix]) => path.startsWith(prefix));
     if (!mount) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
@@ -59,6 +69,16 @@ export async function serveMounts({ mounts, port = 0, isolated = false }) {
         headers['Cross-Origin-Opener-Policy'] = 'same-origin';
         headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
       }
+      if (validators) {
+        const { size, mtimeMs } = await stat(file);
+        headers.ETag = `"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"`;
+        if (req.headers['if-none-match'] === headers.ETag) {
+          delete headers['Content-Length'];
+          res.writeHead(304, headers).end();
+          return;
+        }
+      }
+      bytes = body.length;
       res.writeHead(200, headers).end(body);
     } catch {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
@@ -66,7 +86,15 @@ export async function serveMounts({ mounts, port = 0, isolated = false }) {
   });
   await new Promise((ok) => server.listen(port, '127.0.0.1', ok));
   const url = `http://127.0.0.1:${server.address().port}/`;
-  return { url, requests, close: () => new Promise((ok) => server.close(ok)) };
+  return {
+    url,
+    requests,
+    sent,
+    remount: (mounts) => {
+      roots = rootsOf(mounts);
+    },
+    close: () => new Promise((ok) => server.close(ok)),
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

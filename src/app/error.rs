@@ -170,6 +170,17 @@ pub fn js_message(e: &JsValue) -> String {
     e.as_string().unwrap_or_else(|| format!("{e:?}"))
 }
 
+/// Why the page cannot be kept for offline use. Only logged: the page works online without it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OfflineError {
+    #[error("offline use needs a secure context (https or localhost)")]
+    NotSecure,
+    #[error("this browser offers no service workers here")]
+    NoServiceWorker,
+    #[error("the service worker for offline use could not be registered: {0}")]
+    Refused(String),
+}
+
 /// Why the camera could not be used, in words for the person.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CameraError {

@@ -25,7 +25,7 @@ use wasm_bindgen::JsCast;
 use components::drop_zone::first_file;
 use components::{GalleryCard, PhotoSlot, ResultCard, RuntimeCard, SettingsCard};
 use live::LiveView;
-use services::{browser, engine, gallery, photo};
+use services::{browser, engine, gallery, offline, photo};
 use state::{AppCtx, GalleryLoad, Settings, Slot, SlotState, View};
 
 /// The crate version, shown so a stale cached bundle is easy to spot.
@@ -80,13 +80,15 @@ pub fn App() -> impl IntoView {
     };
     provide_context(ctx);
     // Each time the models become ready (first load, new settings, retry): the photos already in the slots
-    // are analysed again, then both models keep running in the background for a while.
+    // are analysed again, then both models keep running in the background for a while. The first time, the
+    // service worker for offline use is registered (not earlier: its downloads would slow the models').
     Effect::new(move |was_ready: Option<bool>| {
         let ready = ctx.engine.is_ready();
         if ready && was_ready != Some(true) {
             photo::reanalyze(ctx, ctx.a);
             photo::reanalyze(ctx, ctx.b);
             engine::keep_warming(ctx.engine);
+            offline::register_once();
         }
         ready
     });
