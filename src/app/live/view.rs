@@ -11,7 +11,7 @@ use super::session::LiveState;
 use crate::app::error::AppError;
 use crate::app::services::camera;
 use crate::app::state::AppCtx;
-use crate::app::state::live::{EnrolRefusal, EnrolState, LiveFace, LiveLabel};
+use crate::app::state::live::{EnrolRefusal, EnrolState, LiveLabel};
 
 #[component]
 pub fn LiveView() -> impl IntoView {
@@ -127,15 +127,24 @@ pub fn LiveView() -> impl IntoView {
                 <dd class:hidden=move || !live.require_liveness.get()>{move || format!("{:.1} ms per face · {:.0} per second", live.stats.with(|s| s.liveness_ms), live.stats.with(|s| s.liveness_per_s))}</dd>
             </dl>
             <ul class="live-faces" data-testid="live-faces" aria-live="polite">
-                // A keyed <For>: a plain closure returning the rows kept one detached <li> alive per camera
-                // session (seen in `make soak`: 8 DOM nodes per restart).
-                <For each=move || live.faces.with(|faces| faces.iter().map(FaceRow::new).collect::<Vec<_>>())
-                    key=|row| row.clone() let:row>
-                    <li data-name=row.name.clone() data-score=row.score.clone() data-track=row.track.to_string()>
-                        <strong>{row.text.clone()}</strong>
-                        <span class="muted small">{row.quality.clone()}</span>
-                    </li>
-                </For>
+                {move || live.faces.get().into_iter().map(|f| {
+                    let (name, score) = match &f.label {
+                        LiveLabel::Known { name, score } => (name.clone(), Some(*score)),
+                        LiveLabel::Unknown { score } => ("unknown".to_string(), *score),
+                        LiveLabel::Pending => ("…".to_string(), None),
+                        LiveLabel::NotLive { real } => ("possible photo or screen".to_string(), Some(*real)),
+                    };
+                    let text = match score {
+                        Some(s) => format!("{name} · {s:.2}"),
+                        None => name.clone(),
+                    };
+                    view! {
+                        <li data-name=name data-score=score.map(|s| format!("{s:.4}")).unwrap_or_default() data-track=f.track.to_string()>
+                            <strong>{text}</strong>
+                            <span class="muted small">{f.quality.map(|q| format!(" · quality {q}")).unwrap_or_default()}</span>
+                        </li>
+                    }
+                }).collect_view()}
             </ul>
             <form class="enrol" on:submit=enrol>
                 <label class="inline">
@@ -148,38 +157,5 @@ pub fn LiveView() -> impl IntoView {
             </form>
             <p class="small" role="status" data-testid="enrol-status" data-state=enrol_state>{enrol_text}</p>
         </section>
-    }
-}
-
-/// One line of the live view's face list, as shown (its key: a change re-creates the line).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct FaceRow {
-    track: u64,
-    name: String,
-    /// The score with four decimals, or empty (`data-score`).
-    score: String,
-    text: String,
-    quality: String,
-}
-
-impl FaceRow {
-    fn new(face: &LiveFace) -> Self {
-        let (name, score) = match &face.label {
-            LiveLabel::Known { name, score } => (name.clone(), Some(*score)),
-            LiveLabel::Unknown { score } => ("unknown".to_string(), *score),
-            LiveLabel::Pending => ("…".to_string(), None),
-            LiveLabel::NotLive { real } => ("possible photo or screen".to_string(), Some(*real)),
-        };
-        let text = match score {
-            Some(s) => format!("{name} · {s:.2}"),
-            None => name.clone(),
-        };
-        Self {
-            track: face.track,
-            score: score.map(|s| format!("{s:.4}")).unwrap_or_default(),
-            text,
-            quality: face.quality.as_ref().map(|q| format!(" · quality {q}")).unwrap_or_default(),
-            name,
-        }
     }
 }
