@@ -12,9 +12,9 @@
 // the mean of the last three samples within 5 % of the mean of the first three after the warm-up (wasm memories
 // never shrink, so for them this is the growth of the high-water mark). Writes target/soak/soak.json and
 // docs/soak.png; exits with 1 if a series grew past the bound or the person was not named.
-//   node e2e/soak.mjs [--minutes 10] [--warmup 60] [--restart 60] [--photos 200] [--only live|photos]
+//   node e2e/soak.mjs [--minutes 10] [--warmup 60] [--restart 60] [--photos 200] [--only live|photos] [--chart]
 // Needs dist/ (`trunk build --release`). Not part of `make test` (it takes ~15 minutes): `make soak`.
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, ROOT, numberOption as opt, sample, settle, slotJob } from './harness.mjs';
 import { photoVideo } from './camera.mjs';
@@ -205,8 +205,8 @@ async function soakPhotos() {
 async function chart(results) {
   const panels = Object.entries(results).map(([name, r]) => ({ name, samples: r.samples }));
   const colours = { jsHeapMb: '#1f77b4', appWasmMb: '#d62728', ortWasmMb: '#2ca02c', nodes: '#9467bd', listeners: '#ff7f0e' };
-  const W = 560;
-  const H = 300;
+  const W = 640;
+  const H = 320;
   const svgs = panels.map(({ name, samples }) => {
     const xs = samples.map((s) => s.t);
     const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
@@ -215,7 +215,7 @@ async function chart(results) {
     const ratios = SERIES.map((k) => samples.map((s) => s[k] / (samples[0][k] || 1)));
     const lo = Math.min(0.9, ...ratios.flat());
     const hi = Math.max(1.1, ...ratios.flat());
-    const Y = (v) => 30 + (1 - (v - lo) / (hi - lo)) * (H - 70);
+    const Y = (v) => 30 + (1 - (v - lo) / (hi - lo)) * (H - 90);
     const lines = SERIES.map((k, i) =>
       `<polyline fill="none" stroke="${colours[k]}" stroke-width="2" points="${ratios[i].map((v, j) => `${X(xs[j]).toFixed(1)},${Y(v).toFixed(1)}`).join(' ')}"/>`);
     const ticks = [lo, 0.95, 1, 1.05, hi].map((v) =>
@@ -223,12 +223,12 @@ async function chart(results) {
       `<text x="44" y="${Y(v) + 4}" text-anchor="end">${v.toFixed(2)}</text>`);
     const first = samples[0];
     const legend = SERIES.map((k, i) =>
-      `<text x="${60 + (i % 3) * 170}" y="${H - 22 + Math.floor(i / 3) * 14}" fill="${colours[k]}">${k} (${first[k].toFixed(k.endsWith('Mb') ? 1 : 0)}${k.endsWith('Mb') ? ' MB' : ''} at start)</text>`);
+      `<text x="${50 + (i % 3) * 200}" y="${H - 26 + Math.floor(i / 3) * 15}" fill="${colours[k]}">${k} (${first[k].toFixed(k.endsWith('Mb') ? 1 : 0)}${k.endsWith('Mb') ? ' MB' : ''} at start)</text>`);
     const unit = name === 'live' ? 'minutes after warm-up' : 'photos dropped';
     return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11">` +
       `<text x="50" y="18" font-size="13" font-weight="bold">${name}: memory relative to the first sample (dashed: ±5 %)</text>` +
       ticks.join('') + lines.join('') +
-      `<text x="${W / 2}" y="${H - 36}" text-anchor="middle">${unit}: ${x0.toFixed(name === 'live' ? 1 : 0)} … ${x1.toFixed(name === 'live' ? 1 : 0)}</text>` +
+      `<text x="${W / 2}" y="${H - 44}" text-anchor="middle">${unit}: ${x0.toFixed(name === 'live' ? 1 : 0)} … ${x1.toFixed(name === 'live' ? 1 : 0)}</text>` +
       legend.join('') + '</svg>';
   });
   const browser = await Browser.start();
@@ -242,6 +242,11 @@ async function chart(results) {
   }
 }
 
+// --chart: only draw docs/soak.png again from the last run's target/soak/soak.json.
+if (args.includes('--chart')) {
+  await chart(JSON.parse(readFileSync(join(OUT, 'soak.json'), 'utf8')).results);
+  process.exit(0);
+}
 const results = {};
 if (ONLY !== 'photos') results.live = await soakLive();
 if (ONLY !== 'live') results.photos = await soakPhotos();
