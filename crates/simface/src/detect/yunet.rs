@@ -167,7 +167,8 @@ pub fn decode(outputs: &[Output], input_w: usize, input_h: usize, score_threshol
         let s = stride as f32;
         for idx in 0..cells {
             let score = (cls[idx].clamp(0.0, 1.0) * obj[idx].clamp(0.0, 1.0)).sqrt();
-            if score < score_threshold {
+            // A NaN output (clamp keeps NaN) would give a face that every comparison lets through.
+            if score.is_nan() || score < score_threshold {
                 continue;
             }
             let (c, r) = ((idx % cols) as f32, (idx / cols) as f32);
