@@ -36,3 +36,35 @@ fn yunet_decode_drops_a_nan_score() {
     assert_eq!(faces.len(), 1);
     assert_eq!(faces[0].score, 1.0);
 }
+
+/// fuzz target `face_json`: a number beyond `f32`'s range (`1e39`) read as infinity, which serde_json writes as
+/// `null`, so the record written did not read back. It is refused where it is read, in every float of a record.
+#[test]
+fn face_json_refuses_numbers_beyond_f32() {
+    use simface::report::{FaceRecord, ImageRecord};
+    let record = |score: &str, x: &str| {
+        format!(
+            r#"{{"index":0,"bbox":{{"x":{x},"y":2,"width":30,"height":40}},"score":{score},"landmarks":[{{"x":1,"y":1}},{{"x":2,"y":1}},{{"x":1.5,"y":2}},{{"x":1,"y":3}},{{"x":2,"y":3}}],"landmark_source":"detected","rotation":90}}"#
+        )
+    };
+    let good: FaceRecord = serde_json::from_str(&record("0.93", "1")).expect("a record");
+    let written = serde_json::to_string(&good).expect("written");
+    assert_eq!(serde_json::from_str::<FaceRecord>(&written).expect("reads back"), good);
+    for (score, x) in [("1e39", "1"), ("-1e39", "1"), ("0.9", "3.5e38"), ("0.9", "-1e300")] {
+        let error = serde_json::from_str::<FaceRecord>(&record(score, x)).expect_err(&format!("{score}, {x}"));
+        assert!(error.to_string().contains("out of range"), "{error}");
+    }
+    // The same inside an image record, in an embedding and in the quality and liveness verdicts.
+    let image = format!(r#"{{"file":"a.jpg","width":64,"height":64,"faces":[{}]}}"#, record("0.9", "1"));
+    assert!(serde_json::from_str::<ImageRecord>(&image).is_ok());
+    let with = |field: &str| image.replacen(r#""rotation":90"#, &format!(r#""rotation":90,{field}"#), 1);
+    assert!(serde_json::from_str::<ImageRecord>(&with(r#""model":"edgeface_xs","embedding":[0.6,0.8]"#)).is_ok());
+    for field in [
+        r#""model":"edgeface_xs","embedding":[0.6,1e40]"#,
+        r#""liveness":{"real":0.9,"live":true,"threshold":0.5,"models":[{"model":"minifasnet_v2","probabilities":[0.1,1e39,0]}]}"#,
+        r#""quality":{"score":0.5,"face_px":1e39,"sharpness":1,"brightness":1,"contrast":1,"pose":{"yaw":0,"pitch":0,"roll":0},"issues":[]}"#,
+        r#""quality":{"score":0.5,"face_px":60,"sharpness":1,"brightness":1,"contrast":1,"pose":{"yaw":0,"pitch":-1e39,"roll":0},"issues":[]}"#,
+    ] {
+        assert!(serde_json::from_str::<ImageRecord>(&with(field)).is_err(), "{field}");
+    }
+}
