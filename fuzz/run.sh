@@ -22,8 +22,12 @@ else
 fi
 flags=(--release --debug-assertions --sanitizer none)
 
+start=$(date +%s)
 fuzz/seed.sh
+echo "== corpora built in $(($(date +%s) - start))s"
+start=$(date +%s)
 "${fuzz[@]}" build "${flags[@]}"
+echo "== targets built in $(($(date +%s) - start))s"
 
 mkdir -p fuzz/logs
 failed=()
