@@ -23,6 +23,7 @@ help:
 	@echo "make bench-live     the live camera view with a fake webcam: fps, detection, embedding"
 	@echo "make bench-race     the app against Human and face-api (and raw onnxruntime-web) on the same photos"
 	@echo "make soak           10 min of the live camera and 200 photos: memory must stay flat (writes docs/soak.png)"
+	@echo "make fuzz       the fuzz targets (cargo-fuzz), FUZZ_SECONDS each (default 60): decoding, the pipeline, JSON"
 	@echo "make convert-check  checkpoints -> ONNX: EdgeFace (every variant, the official XS/XXS) and MiniFASNet V2/V1SE (PyTorch, by hand)"
 	@echo "make clean      remove build outputs (target/, dist/)"
 	@echo "make distclean  also remove what setup installed in the checkout (.tools/, models, samples)"
@@ -117,6 +118,16 @@ bench-race:
 .PHONY: soak
 soak:
 	node e2e/soak.mjs $(ARGS)
+
+# The fuzz targets (fuzz/, cargo-fuzz and libFuzzer; README, "Fuzzing"): image decoding, the whole pipeline with
+# the real models on small images, YuNet's output decoding, and the gallery, face and manifest JSON. fuzz/run.sh
+# installs cargo-fuzz if it is missing, builds the corpora (fuzz/seed.sh: shrunken copies of ../shared's photos,
+# git-ignored), builds the targets with nightly (else RUSTC_BOOTSTRAP=1), then runs each for FUZZ_SECONDS, one at
+# a time, and prints the executions libFuzzer counted. Crash inputs land in fuzz/artifacts/. Not part of `make test`.
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz: setup
+	SIMFACE_SHARED=$(SHARED) fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # The EdgeFace converter's proof (tools/convert_edgeface.py), by hand only: it needs PyTorch, which
 # tools/requirements-convert.txt pins and pip fetches into .tools/convvenv (about 5 GB with the CUDA wheels PyPI

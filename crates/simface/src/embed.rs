@@ -72,7 +72,7 @@ impl std::str::FromStr for EmbedderModel {
 /// An L2-normalised face embedding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Embedding(Vec<f32>);
+pub struct Embedding(#[serde(deserialize_with = "crate::finite::vec")] Vec<f32>);
 
 impl Embedding {
     /// Normalises `values` to unit length. A zero or non-finite vector (which no real face gives) is

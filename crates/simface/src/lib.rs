@@ -22,6 +22,7 @@ pub mod embed;
 pub mod enrolment;
 pub mod error;
 pub mod eval;
+mod finite;
 pub mod gallery;
 pub mod liveness;
 pub mod matching;

@@ -65,6 +65,7 @@ impl LivenessModel {
 pub struct ModelVerdict {
     pub model: LivenessModel,
     /// The model's softmax over (attack, real, attack).
+    #[serde(deserialize_with = "crate::finite::array")]
     pub probabilities: [f32; 3],
 }
 
@@ -72,9 +73,11 @@ pub struct ModelVerdict {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Liveness {
     /// The real-class probability, averaged over the models.
+    #[serde(deserialize_with = "crate::finite::f32")]
     pub real: f32,
     /// `real >= threshold`.
     pub live: bool,
+    #[serde(deserialize_with = "crate::finite::f32")]
     pub threshold: f32,
     pub models: Vec<ModelVerdict>,
 }

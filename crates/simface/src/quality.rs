@@ -83,8 +83,11 @@ impl Default for QualityConfig {
 /// eye line slopes down to the right (clockwise in the image, whose y axis points down).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Pose {
+    #[serde(deserialize_with = "crate::finite::f32")]
     pub yaw: f32,
+    #[serde(deserialize_with = "crate::finite::f32")]
     pub pitch: f32,
+    #[serde(deserialize_with = "crate::finite::f32")]
     pub roll: f32,
 }
 
@@ -220,14 +223,19 @@ impl std::fmt::Display for QualityIssue {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quality {
     /// 0..=1, higher is better; at least 0.5 exactly when `issues` is empty (see [`assess`]).
+    #[serde(deserialize_with = "crate::finite::f32")]
     pub score: f32,
     /// Shorter side of the detector's box, in image pixels.
+    #[serde(deserialize_with = "crate::finite::f32")]
     pub face_px: f32,
     /// Variance of the Laplacian of the grey aligned crop's face region.
+    #[serde(deserialize_with = "crate::finite::f32")]
     pub sharpness: f32,
     /// Mean grey (0–255) of the face region.
+    #[serde(deserialize_with = "crate::finite::f32")]
     pub brightness: f32,
     /// Standard deviation of the grey face region.
+    #[serde(deserialize_with = "crate::finite::f32")]
     pub contrast: f32,
     pub pose: Pose,
     /// The failed checks, most fundamental first: fixing the first often fixes the rest (a face too far

@@ -16,6 +16,7 @@ pub struct FaceRecord {
     /// Position in the detector's order (0 = largest face).
     pub index: usize,
     pub bbox: BBox,
+    #[serde(deserialize_with = "crate::finite::f32")]
     pub score: f32,
     /// The five landmarks in the ArcFace order.
     pub landmarks: [Point; 5],

@@ -20,7 +20,9 @@ pub use yunet::{YuNet, YuNetConfig};
 /// A point in image coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Point {
+    #[serde(deserialize_with = "crate::finite::f32")]
     pub x: f32,
+    #[serde(deserialize_with = "crate::finite::f32")]
     pub y: f32,
 }
 
@@ -33,9 +35,13 @@ impl Point {
 /// An axis-aligned box: top-left corner and size.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BBox {
+    #[serde(deserialize_with = "crate::finite::f32")]
     pub x: f32,
+    #[serde(deserialize_with = "crate::finite::f32")]
     pub y: f32,
+    #[serde(deserialize_with = "crate::finite::f32")]
     pub width: f32,
+    #[serde(deserialize_with = "crate::finite::f32")]
     pub height: f32,
 }
 
@@ -72,6 +78,7 @@ pub enum LandmarkSource {
 pub struct Face {
     pub bbox: BBox,
     /// Detector confidence. YuNet gives 0..1; SeetaFace gives an unbounded classifier score.
+    #[serde(deserialize_with = "crate::finite::f32")]
     pub score: f32,
     /// Right eye, left eye, nose tip, right mouth corner, left mouth corner, as seen from the
     /// subject; so the first of each pair is on the image's left. This is the ArcFace template's order.

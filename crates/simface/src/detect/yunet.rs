@@ -138,7 +138,11 @@ fn bgr_planar(image: &RgbImage, w: usize, h: usize) -> Array4<f32> {
 }
 
 /// Decodes the three heads into faces in input-pixel coordinates (before NMS).
-fn decode(outputs: &[Output], input_w: usize, input_h: usize, score_threshold: f32) -> Result<Vec<Face>> {
+///
+/// Public, but not part of the API, for the fuzz target `yunet_decode` (fuzz/), which feeds it arbitrary
+/// tensors without a model.
+#[doc(hidden)]
+pub fn decode(outputs: &[Output], input_w: usize, input_h: usize, score_threshold: f32) -> Result<Vec<Face>> {
     let get = |name: String, channels: usize, cells: usize| -> Result<&[f32]> {
         let out = outputs
             .iter()
@@ -163,7 +167,8 @@ fn decode(outputs: &[Output], input_w: usize, input_h: usize, score_threshold: f
         let s = stride as f32;
         for idx in 0..cells {
             let score = (cls[idx].clamp(0.0, 1.0) * obj[idx].clamp(0.0, 1.0)).sqrt();
-            if score < score_threshold {
+            // A NaN output (clamp keeps NaN) would give a face that every comparison lets through.
+            if score.is_nan() || score < score_threshold {
                 continue;
             }
             let (c, r) = ((idx % cols) as f32, (idx / cols) as f32);
