@@ -278,9 +278,10 @@ impl Gallery {
     }
 
     /// Reads an export for an app running `expected`, refusing, each with a sentence the user can act on:
-    /// text over [`MAX_GALLERY_JSON_BYTES`] (before parsing), anything that is not a SimFace gallery, a newer format version, templates of another or an unknown
-    /// model (their similarities to this model's embeddings would be meaningless, not merely worse), and damage (wrong
-    /// template sizes, non-finite values, bad names, repeated ids). Templates are normalised again so
+    /// text over [`MAX_GALLERY_JSON_BYTES`] (before parsing), anything that is not a SimFace gallery, a newer
+    /// format version, templates of another or an unknown model (their similarities to this model's embeddings
+    /// would be meaningless, not merely worse), and damage (wrong template sizes, non-finite values, bad names,
+    /// repeated ids). Templates are normalised again so
     /// identification can rely on plain dot products whatever wrote the file.
     pub fn from_json(text: &str, expected: EmbedderModel) -> Result<Gallery> {
         if text.len() > MAX_GALLERY_JSON_BYTES {
