@@ -14,7 +14,7 @@ export TRUNK_SKIP_VERSION_CHECK := true
 
 help:
 	@echo "make serve      set up, then serve the web app's release build on http://127.0.0.1:8080 (trunk serve --release)"
-	@echo "make test       set up, then fmt, clippy (native + wasm32), tests, release web build"
+	@echo "make test       set up, then fmt, clippy (native + wasm32), tests, release web build, browser tests, short fuzz"
 	@echo "make setup      install the tools, onnxruntime, models and sample photos that are missing"
 	@echo "make e2e        browser tests: headless Chromium (Debian's) on the built dist/ (needs trunk build)"
 	@echo "make build      release builds: the simface CLI and the web app (dist/)"
@@ -54,6 +54,9 @@ test: setup
 	# The same dist/ from a server that sets no COOP/COEP headers: one wasm thread, still a working page (and
 	# offline too).
 	SIMFACE_E2E_NOT_ISOLATED=1 node e2e/run.mjs load_models compare_same_person live_enrol offline
+	# A short fuzz run, 20 s per target (README, "Fuzzing"; ~4 minutes from a fresh checkout, cargo-fuzz installed
+	# if missing): a crash fails the run and leaves its input in fuzz/artifacts/. `make fuzz` runs longer.
+	SIMFACE_SHARED=$(SHARED) fuzz/run.sh 20
 
 # The browser tests (e2e/*.spec.mjs): playwright-core drives /usr/bin/chromium against dist/ served on
 # 127.0.0.1 with COOP/COEP headers, and compares scores with the simface CLI. `make e2e ARGS=group` runs
@@ -123,7 +126,8 @@ soak:
 # the real models on small images, YuNet's output decoding, and the gallery, face and manifest JSON. fuzz/run.sh
 # installs cargo-fuzz if it is missing, builds the corpora (fuzz/seed.sh: shrunken copies of ../shared's photos,
 # git-ignored), builds the targets with nightly (else RUSTC_BOOTSTRAP=1), then runs each for FUZZ_SECONDS, one at
-# a time, and prints the executions libFuzzer counted. Crash inputs land in fuzz/artifacts/. Not part of `make test`.
+# a time, and prints the executions libFuzzer counted. Crash inputs land in fuzz/artifacts/. `make test` runs each
+# target for 20 s.
 FUZZ_SECONDS ?= 60
 .PHONY: fuzz
 fuzz: setup
