@@ -1,10 +1,10 @@
 // The gallery holds biometric templates. Its export says so; "Delete all" leaves nothing that could identify a
-// person anywhere the page stores things (IndexedDB, the Cache API, localStorage), for every model's gallery,
-// not only the one shown. And files from outside are measured before they are read: a gallery file over
+// person anywhere the page stores things (IndexedDB, the Cache API with the service worker's caches, localStorage),
+// for every model's gallery, not only the one shown. And files from outside are measured before they are read: a gallery file over
 // 32 MB and a photo over 128 MB are refused with the limit, without the page's wasm memory growing by them.
 import { openSync, closeSync, ftruncateSync, writeSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ROOT, assert, ensureOut, galleryLoaded, sample } from './harness.mjs';
+import { Browser, ROOT, assert, ensureOut, galleryLoaded, sample } from './harness.mjs';
 
 const PEOPLE = ['Denzel', 'Kate'];
 
@@ -45,8 +45,8 @@ function bigFile(name, bytes, head) {
   return path;
 }
 
-/** Every file the build serves, as URL paths ('/index.html', '/models/yunet.onnx', …). */
-function servedPaths(dir = join(ROOT, 'dist'), out = new Set()) {
+/** Every file the build serves, as URL paths ('/', '/index.html', '/models/yunet.onnx', …). */
+function servedPaths(dir = join(ROOT, 'dist'), out = new Set(['/'])) {
   for (const entry of readdirSync(dir)) {
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) servedPaths(path, out);
@@ -72,15 +72,18 @@ async function stored(page) {
   });
 }
 
-export default async function ({ browser, page, log }) {
+export default async function ({ browser, log }) {
   const url = browser.server.url;
+  // A browser of its own, with the service worker allowed (the runner's blocks it), so that its caches are
+  // checked too.
+  const b = await Browser.start({ server: browser.server, serviceWorkers: 'allow', query: '?view=live&model=xs' });
   // The wasm module's memory, from Trunk's start-up event (the bindings do not export it).
-  await page.addInitScript(() => {
+  await b.context.addInitScript(() => {
     addEventListener('TrunkApplicationStarted', (e) => { window.__simfaceWasmMemory = e.detail.wasm.memory; });
   });
   try {
-    await page.goto(`${url}?view=live&model=xs`);
-    await ready(page);
+    const page = await b.open();
+    await galleryLoaded(page);
     await enrol(page, PEOPLE[0], sample('gallery/DWASHT-001_d3323f3c.jpg'));
 
     const download = page.waitForEvent('download');
@@ -95,9 +98,12 @@ export default async function ({ browser, page, log }) {
     await page.goto(`${url}?view=live&model=xxs`);
     await ready(page);
     await enrol(page, PEOPLE[1], sample('gallery/KWINSL-008_6c01eb52.jpg'));
+    // The worker controls the page once everything is precached.
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 180_000 });
     const before = await stored(page);
     const keptBefore = before.cached.length;
     assert(before.databases.includes('simface'), 'nothing in IndexedDB after enrolling');
+    assert(before.cached.some((e) => e.cache.startsWith('simface-app-')), 'the service worker cached nothing');
 
     await page.click('[data-testid=delete-all]');
     await page.click('[data-testid=delete-all]');
@@ -144,8 +150,9 @@ export default async function ({ browser, page, log }) {
     const grown = (await wasmBytes(page)) - memoryBefore;
     log(`wasm memory grew by ${(grown / 1048576).toFixed(1)} MB over both refusals`);
     assert(grown < 8 * 1024 * 1024, `wasm memory grew by ${grown} bytes: a refused file was read`);
+    const foreign = b.foreignRequests();
+    assert(foreign.length === 0, `requests to other origins: ${foreign.join(', ')}`);
   } finally {
-    await page.goto(browser.pageUrl);
-    await page.waitForSelector('[data-testid=engine-status][data-status=ready]', { timeout: 120_000 });
+    await b.close();
   }
 }
