@@ -4,7 +4,8 @@
 // (every WebAssembly.Memory the page makes is recorded by an init script; onnxruntime-web's threads are workers
 // sharing its one memory, so its size covers them).
 //  - live: the fake webcam plays one person, who is enrolled; the live view runs for --minutes (10), its name
-//    checked every second; the camera is turned off and on again every --restart seconds (60), so that what a
+//    checked after every 30 frames the page processes (a second of the fake camera's); the camera is turned off
+//    and on again every --restart seconds (60), so that what a
 //    camera start leaks shows too.
 //  - photos: --photos (200) shared photos dropped one after another into the compare view's two slots, each
 //    analysed and compared.
@@ -160,12 +161,14 @@ async function soakLive() {
         samples.push({ t: (elapsed() - WARMUP_S) / 60, frames: await frames(), ...(await measure(page, cdp)) });
         nextSample += 15;
       }
-      const wait = 1000 - ((Date.now() - t0) % 1000);
-      await page.waitForTimeout(wait);
+      // The next check once the camera has delivered another second of frames (30 at the fake camera's rate)
+      // and the page has processed them; a restart above counts from zero again.
+      await page.waitForFunction((n) => Number(document.querySelector('[data-testid=live-stats]')?.dataset.frames) >= n,
+        (await frames()) + 30, { timeout: 60_000, polling: 100 });
     }
     await page.click('[data-testid=camera-toggle]');
     console.log(`live: ${MINUTES} min after ${WARMUP_S} s of warm-up, camera restarted ${restarts} times; ` +
-      `named "Person" in ${named} of ${checked} seconds checked; ${samples.length} samples`);
+      `named "Person" in ${named} of ${checked} checks (one per 30 frames); ${samples.length} samples`);
     return { samples, checked, named, restarts };
   } finally {
     await browser.close();
