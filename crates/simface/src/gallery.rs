@@ -304,7 +304,11 @@ impl Gallery {
             }
             None => return Err(Error::GalleryUnknownModel(shorten(model))),
         }
-        let file: GalleryFile = serde_json::from_value(value).map_err(|e| Error::GalleryCorrupt(e.to_string()))?;
+        // Read from the text again, not from `value`: a JSON object with a key twice keeps the last one in a
+        // `Value`, while serde's own reading (the plain deserialiser, `impl Deserialize for Gallery`) refuses it,
+        // and both must agree (found by the `gallery_json` fuzz target).
+        drop(value);
+        let file: GalleryFile = serde_json::from_str(text).map_err(|e| Error::GalleryCorrupt(e.to_string()))?;
         Gallery::from_file(file)
     }
 

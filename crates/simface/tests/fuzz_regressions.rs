@@ -68,3 +68,19 @@ fn face_json_refuses_numbers_beyond_f32() {
         assert!(serde_json::from_str::<ImageRecord>(&with(field)).is_err(), "{field}");
     }
 }
+
+/// fuzz target `gallery_json`: an export with a key twice ("model", "people") was imported by
+/// `Gallery::from_json` (a JSON `Value` keeps the last one) but refused by the plain deserialiser (serde refuses a
+/// duplicate field). Both refuse it now, as damage.
+#[test]
+fn gallery_json_with_a_repeated_key_is_refused_by_both_readers() {
+    use simface::EmbedderModel;
+    use simface::gallery::Gallery;
+    let text = r#"{"format":"simface-gallery","version":1,"model":"edgeface_xs","embedding_size":512,"model":"edgeface_xs","people":[]}"#;
+    let err = Gallery::from_json(text, EmbedderModel::EdgefaceXs).expect_err("a repeated key");
+    assert!(matches!(err, simface::Error::GalleryCorrupt(ref m) if m.contains("duplicate field")), "{err:?}");
+    assert!(serde_json::from_str::<Gallery>(text).is_err());
+    let once = r#"{"format":"simface-gallery","version":1,"model":"edgeface_xs","embedding_size":512,"people":[]}"#;
+    assert!(Gallery::from_json(once, EmbedderModel::EdgefaceXs).is_ok());
+    assert!(serde_json::from_str::<Gallery>(once).is_ok());
+}
